@@ -1,0 +1,10 @@
+"""ASGI entry point for uvicorn: `uvicorn derdir.api.asgi:app` (reads DERDIR_BUILD)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .app import create_app
+
+app = create_app(Path(os.environ.get("DERDIR_BUILD", "build")))

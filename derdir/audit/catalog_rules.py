@@ -1,0 +1,153 @@
+"""Catalog-wide audit rules: ids, cross-references, eligibility claims, staleness.
+
+Each rule is a small function `(files) -> Iterator[Problem]` with a stable id; rules never
+print, raise or exit. Per-file problems (syntax, fields, types) come from `recipes.load`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date, timedelta
+from typing import Callable, Iterator
+
+from ..catalog.source import CatalogFiles
+from ..eligibility import check_requirements, rule_matches
+from ..normalize import id_key
+from ..recipes.load import Loaded
+from ..problem import Problem
+
+Rule = Callable[[CatalogFiles], Iterator[Problem]]
+STALE_AFTER = timedelta(days=365)
+
+
+def _at(rec: Loaded, rule: str, path: tuple, message: str, severity: str = "error") -> Problem:
+    line, col = rec.position(*path)
+    fld = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+    return Problem(rec.path, line, col, fld, message, rule, severity)  # type: ignore[arg-type]
+
+
+def _suggest(name: str, choices: dict[str, Loaded]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def duplicate_ids(files: CatalogFiles) -> Iterator[Problem]:
+    """Two files of one kind with the same id (e.g. in two category folders)."""
+    for first, second in files.duplicates:
+        yield Problem(second.path, 1, 1, "id", f"id {second.id!r} is already used by {first.path}", "duplicate-id")
+
+
+def id_collisions(files: CatalogFiles) -> Iterator[Problem]:
+    """Former ids must not shadow live ids, and ids must not collide once normalised."""
+    for kind, by_id in files.recipes.items():
+        owners: dict[str, Loaded] = {}
+        for rid, rec in sorted(by_id.items()):
+            k = id_key(rid)
+            if k in owners:
+                yield _at(rec, "id-collision", (), f"id {rid!r} is too similar to {owners[k].id!r} ({owners[k].path})")
+            else:
+                owners[k] = rec
+        former: dict[str, Loaded] = {}
+        for rid, rec in sorted(by_id.items()):
+            for i, old in enumerate(rec.model.former_ids):
+                if old in by_id:
+                    yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is a live {kind} id")
+                elif old in former:
+                    yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is also claimed by {former[old].path}")
+                else:
+                    former[old] = rec
+
+
+def _ref(rec: Loaded, path: tuple, ref: str, targets: dict[str, Loaded], what: str) -> Iterator[Problem]:
+    if ref not in targets:
+        yield _at(rec, "unknown-reference", path, f"no {what} with id {ref!r}{_suggest(ref, targets)}")
+
+
+def references(files: CatalogFiles) -> Iterator[Problem]:
+    """Every id a program names exists (utilities, devices, hubs, other programs)."""
+    utilities, devices = files.recipes["utility"], files.recipes["device"]
+    hubs, programs = files.recipes["hub"], files.recipes["program"]
+    for rec in programs.values():
+        p = rec.model
+        for i, u in enumerate(p.markets.utilities):
+            yield from _ref(rec, ("markets", "utilities", i), u, utilities, "utility")
+        for i, c in enumerate(p.eligibility.devices):
+            yield from _ref(rec, ("eligibility", "devices", i, "device"), c.device, devices, "device")
+        for i, d in enumerate(p.eligibility.exclude_devices):
+            yield from _ref(rec, ("eligibility", "exclude_devices", i), d, devices, "device")
+        for i, r in enumerate(p.eligibility.rules):
+            for j, h in enumerate(r.requires.hubs):
+                yield from _ref(rec, ("eligibility", "rules", i, "requires", "hubs", j), h, hubs, "hub")
+        for i, other in enumerate(p.excludes_programs):
+            if other == rec.id:
+                yield _at(rec, "unknown-reference", ("excludes_programs", i), "a program cannot exclude itself")
+            else:
+                yield from _ref(rec, ("excludes_programs", i), other, programs, "program")
+        served = set(p.markets.utilities)
+        for i, inc in enumerate(p.incentives):
+            for j, u in enumerate(inc.utilities):
+                if u not in served:
+                    yield _at(rec, "unknown-reference", ("incentives", i, "utilities", j),
+                              f"incentive names utility {u!r}, which is not in the program's markets.utilities")
+
+
+def open_rules(files: CatalogFiles) -> Iterator[Problem]:
+    """A rule with no maker, model or requirement admits a whole category: it must say why."""
+    for rec in files.recipes["program"].values():
+        elig = rec.model.eligibility
+        for name, rules in (("rules", elig.rules), ("exclude_rules", elig.exclude_rules)):
+            for i, r in enumerate(rules):
+                if not r.manufacturers and not r.models and r.requires == type(r.requires)() and not r.note:
+                    yield _at(rec, "open-rule", ("eligibility", name, i),
+                              f"rule admits every {r.category}; list manufacturers/models or add a note saying the program does")
+
+
+def claims(files: CatalogFiles) -> Iterator[Problem]:
+    """Program claims that contradict the device's own recipe, or each other."""
+    devices = files.recipes["device"]
+    for rec in files.recipes["program"].values():
+        p = rec.model
+        seen: dict[str, bool] = {}
+        for i, c in enumerate(p.eligibility.devices):
+            if c.device in seen and seen[c.device] != c.supported:
+                yield _at(rec, "disputed-claim", ("eligibility", "devices", i),
+                          f"sources disagree on {c.device!r}; answers will show it as disputed", "warning")
+            seen.setdefault(c.device, c.supported)
+            dev = devices.get(c.device)
+            if dev is None or not c.supported:
+                continue
+            if c.device in p.eligibility.exclude_devices:
+                yield _at(rec, "claim-conflict", ("eligibility", "devices", i),
+                          f"{c.device!r} is both claimed as supported and excluded")
+            for r in p.eligibility.rules:
+                if rule_matches(r, dev.model):
+                    unmet, _ = check_requirements(r.requires, dev.model)
+                    unmet = [u for u in unmet if not u.startswith("needs to be connected")]
+                    if unmet:
+                        yield _at(rec, "claim-conflict", ("eligibility", "devices", i),
+                                  f"program lists {c.device!r} as supported but its recipe ({dev.path}) conflicts: "
+                                  + "; ".join(unmet))
+
+
+def staleness(files: CatalogFiles) -> Iterator[Problem]:
+    """Recipes not verified for over a year, and programs past their end date still marked active."""
+    today = date.today()
+    for rec in files.all():
+        if today - rec.model.verified_on > STALE_AFTER:
+            yield _at(rec, "stale", ("verified_on",), f"last verified {rec.model.verified_on}; re-check the sources", "warning")
+        if rec.model.verified_on > today:
+            yield _at(rec, "future-date", ("verified_on",), "verified_on is in the future")
+    for rec in files.recipes["program"].values():
+        p = rec.model
+        if p.status == "active" and p.ended_on and p.ended_on < today:
+            yield _at(rec, "stale", ("status",), f"status is active but the program ended on {p.ended_on}", "warning")
+
+
+RULES: dict[str, Rule] = {
+    "duplicate-id": duplicate_ids,
+    "id-collision": id_collisions,
+    "unknown-reference": references,
+    "open-rule": open_rules,
+    "claim-conflict": claims,
+    "stale": staleness,
+}

@@ -1,0 +1,243 @@
+"""`derdir build`: compile the catalog into an SQLite index and a static JSON API tree.
+
+A build is written into a fresh folder and published by swapping the `current` symlink,
+so readers see either the old build or the new one, never half of one; a catalog with
+audit errors raises `CatalogInvalid` and leaves the last good build in place.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..audit import audit_files
+from ..eligibility import maker_names, model_names, rule_matches
+from ..errors import CatalogInvalid
+from ..normalize import key, maker_key
+from ..recipes.device import Device, ProductBase
+from ..recipes.hub import Hub
+from ..recipes.program import Program
+from ..recipes.utility import Utility
+from .source import CatalogFiles, read_catalog, recipe_paths
+
+FORMAT = "1"
+CURRENT = "current"
+KEEP_BUILDS = 2
+
+
+@dataclass
+class BuildInfo:
+    version: str
+    built_at: str
+    path: Path
+    counts: dict[str, int]
+    reused: bool = False
+
+
+def catalog_version(root: Path, paths: list[Path] | None = None) -> str:
+    """Content hash of every recipe file (path and bytes), plus the build format."""
+    digest = hashlib.sha256(f"derdir-build-{FORMAT}".encode())
+    for path in paths if paths is not None else recipe_paths(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def current_build(build_dir: Path) -> Path | None:
+    link = build_dir / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def recipe_json(kind: str, rid: str, model: Any) -> dict[str, Any]:
+    """The one JSON form of a recipe used by the index, the static tree and the API."""
+    return {"id": rid, "kind": kind, **model.model_dump(mode="json", exclude_none=True)}
+
+
+def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:
+    """Audit, compile and atomically publish the catalog at `root` into `build_dir`."""
+    root, build_dir = Path(root), Path(build_dir)
+    say = progress or (lambda _msg: None)
+    paths = recipe_paths(root)
+    version = catalog_version(root, paths)
+    existing = current_build(build_dir)
+    if existing and existing.name == version and not force:
+        info = json.loads((existing / "build-info.json").read_text())
+        return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
+    say(f"reading {len(paths)} recipes")
+    files = read_catalog(root)
+    say("auditing")
+    errors = [p for p in audit_files(files) if p.severity == "error"]
+    if errors:
+        raise CatalogInvalid(errors)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
+    tmp.mkdir()
+    try:
+        built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        counts = {kind: len(by_id) for kind, by_id in files.recipes.items()}
+        meta = {"version": version, "built_at": built_at, "format": FORMAT, "counts": counts}
+        say("writing the SQLite index")
+        _write_sqlite(tmp / "catalog.sqlite", files, meta)
+        say("writing the static JSON API")
+        _write_static(tmp, files, meta)
+        (tmp / "build-info.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        final = build_dir / version
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        _publish(build_dir, version)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(build_dir, keep={version, existing.name if existing else ""})
+    return BuildInfo(version, built_at, final, counts)
+
+
+def _publish(build_dir: Path, version: str) -> None:
+    """Point `current` at the new build with one atomic rename."""
+    tmp_link = build_dir / f".current-{os.getpid()}-{time.monotonic_ns()}"
+    os.symlink(version, tmp_link)
+    os.replace(tmp_link, build_dir / CURRENT)
+
+
+def _prune(build_dir: Path, keep: set[str]) -> None:
+    builds = sorted((p for p in build_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _identifiers(rid: str, p: ProductBase) -> Iterable[tuple[str, str, str]]:
+    for m in model_names(p):
+        yield ("model", m, rid)
+    for m in maker_names(p):
+        yield ("maker", m, rid)
+    if p.family:
+        yield ("family", key(p.family), rid)
+    for z in p.identifiers.zigbee:
+        yield ("zigbee", key(z.model_id), rid)
+        for name in z.manufacturer_names:
+            yield ("zigbee-maker", f"{key(name)}|{key(z.model_id)}", rid)
+    for z in p.identifiers.zwave:
+        yield ("zwave", f"{z.manufacturer_id}:{z.product_type}:{z.product_id}", rid)
+    matter = p.identifiers.matter
+    for m in matter:
+        yield ("matter", f"{m.vendor_id}:{m.product_id if m.product_id is not None else '*'}", rid)
+    mc = p.connectivity.matter
+    if mc and not isinstance(mc, bool) and mc.vendor_id is not None:
+        for pid in mc.product_ids:
+            yield ("matter", f"{mc.vendor_id}:{pid}", rid)
+
+
+def protocols(p: ProductBase) -> list[str]:
+    """Radios/protocols a product has, as facet values."""
+    c = p.connectivity
+    out = [name for name, v in (("wifi", c.wifi), ("ethernet", c.ethernet), ("bluetooth", c.bluetooth),
+                                ("thread", c.thread), ("zigbee", c.zigbee), ("zwave", c.zwave), ("matter", c.matter),
+                                ("cellular", c.cellular), ("lora", c.lora)) if v not in (None, False)]
+    return out + list(p.control.standards)
+
+
+def candidates(files: CatalogFiles) -> set[tuple[str, str]]:
+    """Every (device, program) pair a program's claims or rules name, found through an index."""
+    by_cat_maker: dict[tuple[str, str], set[str]] = defaultdict(set)
+    by_cat: dict[str, set[str]] = defaultdict(set)
+    for rid, rec in files.recipes["device"].items():
+        d: Device = rec.model
+        by_cat[d.category].add(rid)
+        for m in maker_names(d):
+            by_cat_maker[(d.category, m)].add(rid)
+    devices = files.recipes["device"]
+    out: set[tuple[str, str]] = set()
+    for pid, rec in files.recipes["program"].items():
+        p: Program = rec.model
+        for c in p.eligibility.devices:
+            out.add((c.device, pid))
+        for rule in p.eligibility.rules:
+            if rule.manufacturers:
+                pool = set().union(*(by_cat_maker.get((rule.category, maker_key(m)), set()) for m in rule.manufacturers))
+            else:
+                pool = by_cat.get(rule.category, set())
+            out.update((d, pid) for d in pool if rule_matches(rule, devices[d].model))
+    return out
+
+
+def _search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
+    if kind in ("device", "hub"):
+        title = " ".join(filter(None, [m.brand or m.manufacturer, m.product_name, m.model_numbers[0]]))
+        body = " ".join([rid, m.manufacturer, m.brand or "", m.family or "", *m.model_numbers,
+                         *m.identifiers.model_strings, *m.identifiers.manufacturer_names,
+                         getattr(m, "category", "hub")])
+    elif kind == "program":
+        title = f"{m.name} {m.operator}"
+        body = " ".join([rid, m.description or "", *m.markets.utilities, *m.markets.regions])
+    else:
+        title = f"{m.name} {m.short_name or ''}"
+        body = " ".join([rid, *m.aliases, *m.regions])
+    return title, body
+
+
+def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        db.executescript((Path(__file__).parent / "schema.sql").read_text())
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
+        for kind, by_id in files.recipes.items():
+            db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?)",
+                           [(kind, rid, rec.path, json.dumps(recipe_json(kind, rid, rec.model), sort_keys=True))
+                            for rid, rec in sorted(by_id.items())])
+            db.executemany("INSERT OR IGNORE INTO former_id VALUES (?, ?, ?)",
+                           [(kind, old, rid) for rid, rec in by_id.items() for old in rec.model.former_ids])
+            db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)",
+                           [(kind, rid, *_search_text(kind, rid, rec.model)) for rid, rec in sorted(by_id.items())])
+        rows, facets, idents = [], [], []
+        for rid, rec in sorted(files.recipes["device"].items()):
+            d: Device = rec.model
+            rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
+                         d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api))
+            facets += [("protocol", p, rid) for p in protocols(d)]
+            facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
+            facets += [("maker", m, rid) for m in maker_names(d)]
+            idents += list(_identifiers(rid, d))
+        for rid, rec in files.recipes["hub"].items():
+            idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
+        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
+        db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
+        db.executemany("INSERT INTO candidate VALUES (?, ?)", sorted(candidates(files)))
+        db.execute("INSERT INTO search(search) VALUES ('optimize')")
+        db.commit()
+        db.execute("VACUUM")
+    finally:
+        db.close()
+
+
+def _write_static(out: Path, files: CatalogFiles, meta: dict[str, Any]) -> None:
+    """One JSON file per entity under api/v1/, plus the whole catalog (plain and gzipped)."""
+    folders = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities"}
+    whole: dict[str, Any] = {"generated_by": "derdir build", **meta}
+    for kind, by_id in files.recipes.items():
+        folder = out / "api" / "v1" / folders[kind]
+        folder.mkdir(parents=True, exist_ok=True)
+        items = []
+        for rid, rec in sorted(by_id.items()):
+            data = recipe_json(kind, rid, rec.model)
+            items.append(data)
+            (folder / f"{rid}.json").write_text(json.dumps(data, sort_keys=True, ensure_ascii=False))
+        whole[folders[kind]] = items
+    body = json.dumps(whole, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    (out / "catalog.json").write_bytes(body)
+    with gzip.GzipFile(out / "catalog.json.gz", "wb", mtime=0) as gz:
+        gz.write(body)

@@ -1,0 +1,47 @@
+"""`derdir info`: everything about a product and the programs that support it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Column, Table
+
+from ...product import product
+from ..app import app
+from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+
+
+def _yes(v: object) -> str:
+    return {True: "yes", False: "no", None: "unknown"}.get(v, str(v))  # type: ignore[arg-type]
+
+
+@app.command()
+def info(
+    ref: str = typer.Argument(..., help="Product id, former id, or a name/model such as 'Kasa KP125M'."),
+    market: Optional[str] = typer.Option(None, "--market", "-m", help="Utility, state or ZIP code."),
+    hub: Optional[str] = typer.Option(None, "--hub", help="Hub the device is connected through."),
+    catalog: Optional[Path] = CatalogOption,
+    build_dir: Optional[Path] = BuildOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show a product and the programs that support it.
+
+    Example: derdir info "Kasa KP125M" --market pge
+    """
+    cat = open_cli_catalog(catalog, build_dir)
+    with handle_errors():
+        data = product(cat, ref, market, hub)
+    if as_json:
+        print_json(data)
+        return
+    p = data["product"]
+    console.print(f"[bold]{p.get('brand') or p['manufacturer']} {p['product_name']}[/bold]  ({data['id']})", highlight=False)
+    console.print(f"{p['category']} · models {', '.join(p['model_numbers'])} · energy monitoring "
+                  f"{_yes(p.get('power', {}).get('energy_monitoring'))}", highlight=False)
+    table = Table(Column("program", overflow="fold"), "supported", "why", "incentives", title="Programs" + (f" in {market}" if market else ""))
+    for prog in data["programs"]:
+        table.add_row(prog["id"], _yes(prog["supported"]), prog["reason"],
+                      "; ".join(i["summary"] for i in prog["incentives"]) or "-")
+    console.print(table)

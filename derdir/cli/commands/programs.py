@@ -1,0 +1,37 @@
+"""`derdir programs`: list programs, optionally in one market."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Column, Table
+
+from ...search import list_programs
+from ..app import app
+from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+
+
+@app.command()
+def programs(
+    market: Optional[str] = typer.Option(None, "--market", "-m", help="Utility, state or ZIP code."),
+    status: Optional[str] = typer.Option(None, "--status", help="active, paused, ended or unknown."),
+    catalog: Optional[Path] = CatalogOption,
+    build_dir: Optional[Path] = BuildOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List programs.
+
+    Example: derdir programs --market "Pacific Gas & Electric Co"
+    """
+    cat = open_cli_catalog(catalog, build_dir)
+    with handle_errors():
+        data = list_programs(cat, market, status)
+    if as_json:
+        print_json(data)
+        return
+    table = Table(Column("id", overflow="fold"), "name", "operator", "markets", "devices", title=f"{len(data)} programs")
+    for p in data:
+        table.add_row(p["id"], p["name"], p["operator"], ", ".join(p["utilities"] + p["regions"]), ", ".join(p["categories"]))
+    console.print(table)

@@ -1,0 +1,43 @@
+"""`derdir schema`: regenerate schema/*.schema.json and templates/*.yaml from the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ...recipes.docs import json_schema, template
+from ...recipes.load import KINDS
+from ..app import app
+from ..common import console, fail
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def generated(root: Path) -> dict[Path, str]:
+    out: dict[Path, str] = {}
+    for kind in KINDS:
+        out[root / "schema" / f"{kind}.schema.json"] = json_schema(kind)
+        out[root / "templates" / f"{kind}.yaml"] = template(kind)
+    return out
+
+
+@app.command()
+def schema(
+    check: bool = typer.Option(False, "--check", help="Only report stale files (exit 1), write nothing."),
+    root: Path = typer.Option(ROOT, "--root", help="Project folder holding schema/ and templates/."),
+) -> None:
+    """Write the JSON Schema and the commented template of every recipe kind.
+
+    Example: derdir schema --check
+    """
+    stale = [p for p, text in generated(root).items() if not p.is_file() or p.read_text() != text]
+    if check:
+        if stale:
+            fail("stale generated files: " + ", ".join(str(p.relative_to(root)) for p in stale) + "; run `derdir schema`")
+        console.print("schema and templates are up to date")
+        return
+    for path, text in generated(root).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    console.print(f"wrote {len(stale)} changed file(s)")

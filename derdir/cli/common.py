@@ -1,0 +1,75 @@
+"""Helpers every command uses: the catalog location, JSON output, error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+CatalogOption = typer.Option(
+    None, "--catalog", envvar="DERDIR_CATALOG", help="Catalog folder (default: ./catalog, else the bundled one)."
+)
+BuildOption = typer.Option(None, "--build-dir", envvar="DERDIR_BUILD", help="Build folder (default: next to the catalog).")
+JsonOption = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
+
+
+def catalog_root(given: Path | None) -> Path:
+    """The catalog to use: --catalog, ./catalog, or the one next to this package (a checkout)."""
+    if given:
+        return given
+    here = Path.cwd() / "catalog"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "catalog"
+
+
+def build_root(given: Path | None, catalog: Path) -> Path:
+    """The build folder: --build-dir / DERDIR_BUILD, else `build/` beside the catalog."""
+    return given if given else catalog.resolve().parent / "build"
+
+
+def open_cli_catalog(catalog: Path | None, build_dir: Path | None):
+    """Open (building first if needed) the catalog for a query command, with friendly errors."""
+    from ..service import open_catalog
+
+    root = catalog_root(catalog)
+    with handle_errors():
+        return open_catalog(root, build_root(build_dir, root))
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn core exceptions into one-line messages and exit codes (1 = error, 2 = not found/ambiguous)."""
+    from ..errors import Ambiguous, CatalogInvalid, DerdirError, NotFound
+
+    try:
+        yield
+    except CatalogInvalid as exc:
+        for p in exc.problems[:50]:
+            print(p.render(), file=sys.stderr)
+        fail(str(exc))
+    except Ambiguous as exc:
+        for c in exc.candidates:
+            err_console.print(f"  {c['id']}  {c.get('manufacturer', '')} {c.get('product_name', '')}", highlight=False)
+        fail(str(exc), 2)
+    except NotFound as exc:
+        fail(str(exc), 2)
+    except DerdirError as exc:
+        fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)

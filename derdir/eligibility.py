@@ -1,0 +1,143 @@
+"""Does a device qualify for a program? Claims first, then rules, with the reasons.
+
+A verdict is `True`, `False`, or `None` (unknown or disputed), never a guess. Unmet
+requirements are kept so that callers can say what a device *nearly* qualifies for.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from .normalize import key, maker_key
+from .recipes.device import Device, ProductBase
+from .recipes.program import DeviceClaim, DeviceRule, Program, Requirements
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One source behind an answer."""
+
+    url: str
+    title: str | None
+    seen: str
+    says: str | None = None
+    supported: bool | None = None
+
+
+@dataclass
+class Verdict:
+    supported: bool | None
+    basis: Literal["claim", "rule", "excluded", "disputed", "not-listed", "requirements"]
+    reason: str
+    unmet: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    rule_index: int | None = None
+
+
+@lru_cache(maxsize=16384)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(key_pattern(pattern)))
+
+
+def key_pattern(pattern: str) -> str:
+    """Normalise a model pattern the way model strings are normalised, keeping wildcards."""
+    return "".join(ch if ch in "*?" else key(ch) for ch in pattern)
+
+
+def maker_names(product: ProductBase) -> set[str]:
+    names = {product.manufacturer, *product.identifiers.manufacturer_names}
+    if product.brand:
+        names.add(product.brand)
+    return {maker_key(n) for n in names if maker_key(n)}
+
+
+def model_names(product: ProductBase) -> set[str]:
+    names = {*product.model_numbers, product.product_name, *product.identifiers.model_strings}
+    return {key(n) for n in names if key(n)}
+
+
+def rule_matches(rule: DeviceRule, device: Device) -> bool:
+    """Category, maker and model patterns all match (requirements are checked separately)."""
+    if rule.category != device.category:
+        return False
+    if rule.manufacturers and not maker_names(device) & {maker_key(m) for m in rule.manufacturers}:
+        return False
+    if rule.models:
+        models = model_names(device)
+        return any(_pattern(p).match(m) for p in rule.models for m in models)
+    return True
+
+
+def check_requirements(req: Requirements, device: Device, hub_id: str | None = None) -> tuple[list[str], list[str]]:
+    """(unmet, unknown) requirement descriptions for this device."""
+    unmet: list[str] = []
+    unknown: list[str] = []
+
+    def need(ok: bool | None, what: str) -> None:
+        if ok is None:
+            unknown.append(what)
+        elif not ok:
+            unmet.append(what)
+
+    if req.energy_monitoring:
+        need(device.power.energy_monitoring, "needs energy monitoring")
+    if req.local_api:
+        need(device.control.local_api, "needs local control")
+    if req.any_standard:
+        have = set(device.control.standards)
+        need(True if have & set(req.any_standard) else (None if not have else False),
+             "needs one of: " + ", ".join(req.any_standard))
+    if req.min_battery_kwh is not None:
+        kwh = device.power.battery_kwh
+        need(None if kwh is None else kwh >= req.min_battery_kwh, f"needs at least {req.min_battery_kwh:g} kWh of storage")
+    if req.min_controllable_kw is not None:
+        kw = device.power.controllable_kw
+        need(None if kw is None else kw >= req.min_controllable_kw, f"needs at least {req.min_controllable_kw:g} kW controllable")
+    if req.hubs:
+        need(None if hub_id is None else hub_id in req.hubs, "needs to be connected through: " + ", ".join(req.hubs))
+    return unmet, unknown
+
+
+def claim_evidence(claim: DeviceClaim, program: Program) -> list[Evidence]:
+    sources = claim.sources or program.sources
+    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports or claim.note, claim.supported) for s in sources]
+
+
+def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[Evidence]:
+    sources = (rule.sources if rule and rule.sources else None) or program.sources
+    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
+
+
+def verdict(program: Program, device_id: str, device: Device, hub_id: str | None = None) -> Verdict:
+    """Decide whether `device` is eligible for `program` (market aside)."""
+    elig = program.eligibility
+    if device_id in elig.exclude_devices or any(rule_matches(r, device) for r in elig.exclude_rules):
+        return Verdict(False, "excluded", "the program excludes this device", evidence=program_evidence(program))
+    claims = [c for c in elig.devices if c.device == device_id]
+    if claims:
+        evidence = [e for c in claims for e in claim_evidence(c, program)]
+        values = {c.supported for c in claims}
+        if len(values) > 1:
+            return Verdict(None, "disputed", "sources disagree about this device; see evidence", evidence=evidence)
+        value = values.pop()
+        return Verdict(value, "claim", "listed by the program" if value else "listed as not supported", evidence=evidence)
+    best: Verdict | None = None
+    for i, rule in enumerate(elig.rules):
+        if not rule_matches(rule, device):
+            continue
+        unmet, unknown = check_requirements(rule.requires, device, hub_id)
+        why = rule.note or f"matches the program's {rule.category} rule"
+        ev = program_evidence(program, rule)
+        if not unmet and not unknown:
+            return Verdict(True, "rule", why, evidence=ev, rule_index=i)
+        cand = Verdict(None if not unmet else False, "requirements", "; ".join(unmet + unknown), unmet, unknown, ev, i)
+        if best is None or (best.supported is False and cand.supported is None):
+            best = cand
+    if best:
+        return best
+    return Verdict(False, "not-listed", "not among the devices this program lists", evidence=program_evidence(program))

@@ -1,0 +1,85 @@
+"""Find an entity from what a person types: id, former id, or a name/model string."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from .catalog.index import Catalog
+from .errors import Ambiguous, InvalidInput, NotFound
+from .normalize import key
+
+MAX_REF = 300
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query: each word quoted, prefix-matched, all required."""
+    words = re.findall(r"[\w]+", text.lower())[:12]
+    return " ".join(f'"{w}"*' for w in words) or None
+
+
+def device_summary(cat: Catalog, rid: str) -> dict[str, Any]:
+    row = cat.sql("SELECT id, category, manufacturer, brand, product_name, model FROM device WHERE id = ?", (rid,))
+    if not row:
+        return {"id": rid}
+    rid, category, manufacturer, brand, name, model = row[0]
+    return {"id": rid, "category": category, "manufacturer": manufacturer, "brand": brand, "product_name": name, "model": model}
+
+
+def find_device(cat: Catalog, ref: str, field: str = "product") -> str:
+    """Device id for an id, former id or name such as 'Kasa KP125M'; Ambiguous lists candidates."""
+    ref = (ref or "").strip()
+    if not ref or len(ref) > MAX_REF:
+        raise InvalidInput(field, f"must be 1-{MAX_REF} characters")
+    rid = cat.canonical_id("device", ref.lower())
+    if rid:
+        return rid
+    # a model number anywhere in the string
+    hits: set[str] = set(cat.ident("model", key(ref)))
+    if not hits:
+        for word in re.findall(r"[\w()+-]+", ref):
+            if len(key(word)) >= 3:
+                hits |= set(cat.ident("model", key(word)))
+    if len(hits) == 1:
+        return hits.pop()
+    if not hits:
+        q = fts_query(ref)
+        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? AND kind = 'device' ORDER BY rank LIMIT 10", (q,)) if q else []
+        hits = {r[0] for r in rows}
+        if len(hits) == 1:
+            return hits.pop()
+    if hits:
+        raise Ambiguous("product", ref, [device_summary(cat, h) for h in sorted(hits)[:20]])
+    raise NotFound("product", ref, _similar_ids(cat, "device", ref), field=field)
+
+
+def find_in_memory(cat: Catalog, kind: str, ref: str, field: str) -> str:
+    """Id of a program/hub/utility from its id, former id or exact name."""
+    ref = (ref or "").strip()
+    if not ref or len(ref) > MAX_REF:
+        raise InvalidInput(field, f"must be 1-{MAX_REF} characters")
+    rid = cat.canonical_id(kind, ref.lower())
+    if rid:
+        return rid
+    items = cat._memory(kind)
+    by_name = [i for i, m in items.items() if key(getattr(m, "name", None) or getattr(m, "product_name", "")) == key(ref)]
+    if len(by_name) == 1:
+        return by_name[0]
+    if kind == "hub":
+        hits = set(cat.ident("model", key(ref))) & set(items)
+        if len(hits) == 1:
+            return hits.pop()
+    raise NotFound(kind, ref, _similar_ids(cat, kind, ref), field=field)
+
+
+def _similar_ids(cat: Catalog, kind: str, ref: str) -> list[str]:
+    if kind == "device":
+        q = fts_query(ref)
+        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? AND kind = 'device' ORDER BY rank LIMIT 5", (q,)) if q else []
+        if rows:
+            return [r[0] for r in rows]
+        like = ref.lower().replace(" ", "-")[:20]
+        rows = cat.sql("SELECT id FROM device WHERE id >= ? ORDER BY id LIMIT 200", (like[:3],))
+        return difflib.get_close_matches(ref.lower(), [r[0] for r in rows], n=5, cutoff=0.5)
+    return difflib.get_close_matches(ref.lower(), list(cat._memory(kind)), n=5, cutoff=0.5)

@@ -1,0 +1,43 @@
+"""String normalisation shared by matching, resolving and auditing.
+
+Hubs, bills and recipes spell the same maker many ways ("TP-LINK", "TP-Link Systems Inc.",
+"tplink"); every comparison of names goes through `key()` so they meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SUFFIXES = re.compile(
+    r"\b(incorporated|inc|llc|ltd|limited|co|corp|corporation|company|gmbh|ag|sa|s\.a|b\.v|bv|oy|ab|plc|pty|srl|"
+    r"technologies|technology|tech|systems|electronics|manufacturing|mfg|usa|us|north america|international|intl)\b\.?"
+)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lowercase ASCII with accents removed and '&' spelt out."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return text.lower().replace("&", " and ")
+
+
+@lru_cache(maxsize=65536)
+def key(text: str) -> str:
+    """Compact comparison key: letters and digits only ('TP-Link' -> 'tplink')."""
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+@lru_cache(maxsize=65536)
+def maker_key(text: str) -> str:
+    """Key for a manufacturer name, ignoring corporate suffixes ('ecobee Inc.' -> 'ecobee')."""
+    folded = fold(text)
+    stripped = _SUFFIXES.sub(" ", folded)
+    out = re.sub(r"[^a-z0-9]", "", stripped)
+    return out or re.sub(r"[^a-z0-9]", "", folded)
+
+
+def id_key(rid: str) -> str:
+    """Ids that differ only in hyphens or digits-vs-letters look-alikes collide."""
+    return rid.replace("-", "").replace("0", "o").replace("1", "l")

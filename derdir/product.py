@@ -1,0 +1,26 @@
+"""Everything about one product, and the programs that support it (in one market if given)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog.index import Catalog
+from .lookup import find_device
+from .markets import resolve_location
+from .support import programs_for
+
+
+def product(cat: Catalog, ref: str, market: str | None = None, hub: str | None = None) -> dict[str, Any]:
+    """Product details plus supporting programs; `market` is any location `resolve_location` takes."""
+    did = find_device(cat, ref)
+    device = cat.device(did)
+    assert device is not None
+    where = resolve_location(cat, market) if market else None
+    data = cat.entity_json("device", did)
+    return {
+        "id": did,
+        "product": data,
+        "market": where.as_dict() if where else None,
+        "programs": programs_for(cat, did, device, where, hub),
+        "catalog_version": cat.version,
+    }

@@ -1,0 +1,142 @@
+"""Program recipes (`catalog/programs/<id>.yaml`): VPP and demand-response programs.
+
+Eligibility is said two ways: explicit device claims (each with its evidence, so conflicting
+claims can coexist and be shown) and rules (category + manufacturer + model patterns +
+capability requirements).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .common import Category, Id, Model, Name, Recipe, Region, Source, Text, Url
+from .device import DRStandard
+
+Pattern = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class ProgramUrls(Model):
+    info: Url
+    enroll: Url | None = None
+    manage: Url | None = None
+
+
+class Markets(Model):
+    """Where the program is offered: named utilities, and/or whole states/provinces."""
+
+    utilities: list[Id] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list, description="Statewide: any customer in these regions.")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Markets":
+        if not self.utilities and not self.regions:
+            raise ValueError("a program needs at least one utility or region")
+        return self
+
+
+class Requirements(Model):
+    """Capabilities a device must have; each unmet one is a reason a device 'nearly' qualifies."""
+
+    energy_monitoring: bool | None = None
+    any_standard: list[DRStandard] = Field(default_factory=list, description="Device must support one of these.")
+    local_api: bool | None = None
+    min_battery_kwh: float | None = Field(None, ge=0)
+    min_controllable_kw: float | None = Field(None, ge=0)
+    hubs: list[Id] = Field(default_factory=list, description="Device must be connected through one of these hubs.")
+
+
+class DeviceRule(Model):
+    """Eligible (or excluded) devices by kind: category, maker, model patterns."""
+
+    category: Category
+    manufacturers: list[Name] = Field(default_factory=list, description="Manufacturer or brand names; empty = any.")
+    models: list[Pattern] = Field(
+        default_factory=list, description="Model patterns (* and ? wildcards, case-insensitive); empty = any model."
+    )
+    requires: Requirements = Field(default_factory=Requirements)
+    note: Text | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class DeviceClaim(Model):
+    """One source's statement that a specific device is (or is not) supported."""
+
+    device: Id
+    supported: bool = True
+    note: Text | None = None
+    sources: list[Source] = Field(default_factory=list, description="Evidence; defaults to the program's sources.")
+
+
+class Eligibility(Model):
+    devices: list[DeviceClaim] = Field(default_factory=list)
+    rules: list[DeviceRule] = Field(default_factory=list)
+    exclude_devices: list[Id] = Field(default_factory=list)
+    exclude_rules: list[DeviceRule] = Field(default_factory=list)
+
+
+IncentiveType = Literal["enrollment", "per-year", "per-month", "per-event", "per-kwh", "per-kw-season", "per-kw-year"]
+
+
+class Incentive(Model):
+    """One structured payment term. `amount: null` means a payment exists but no source states it."""
+
+    type: IncentiveType
+    amount: float | None = Field(None, ge=0, description="Amount, or the low end of a range.")
+    amount_max: float | None = Field(None, ge=0, description="High end of a range such as $225-$275/kW.")
+    currency: Literal["USD", "CAD"] = "USD"
+    per: Literal["device", "account"] = "device"
+    cap: float | None = Field(None, ge=0, description="Most it pays in a year.")
+    months: list[Month] = Field(default_factory=list, description="Season in which it is paid; empty = all year.")
+    categories: list[Category] = Field(default_factory=list, description="Applies only to these categories.")
+    utilities: list[Id] = Field(default_factory=list, description="Applies only in these markets.")
+    description: Text | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _range(self) -> "Incentive":
+        if self.amount_max is not None and (self.amount is None or self.amount_max < self.amount):
+            raise ValueError("amount_max needs an amount that is not larger than it")
+        return self
+
+
+class EventRules(Model):
+    months: list[Month] = Field(default_factory=list)
+    start_hour: int | None = Field(None, ge=0, le=23)
+    end_hour: int | None = Field(None, ge=1, le=24)
+    days: Literal["weekdays", "all", "non-holiday-weekdays"] | None = None
+    max_events_per_year: int | None = Field(None, ge=0)
+    max_hours_per_year: float | None = Field(None, ge=0)
+    max_event_hours: float | None = Field(None, ge=0)
+    typical_events_per_year: int | None = Field(None, ge=0, description="As published; used for earnings estimates.")
+    notice: Text | None = None
+
+
+class Contact(Model):
+    phone: Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9+()\- .x]+$")] | None = None
+    email: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$")] | None = None
+    url: Url | None = None
+
+
+class Program(Recipe):
+    """A VPP or demand-response program."""
+
+    name: Name
+    operator: Name
+    description: Text | None = None
+    status: Literal["active", "paused", "ended", "unknown"] = "active"
+    started_on: date | None = None
+    ended_on: date | None = None
+    urls: ProgramUrls
+    markets: Markets
+    customer_classes: list[Literal["residential", "small-business", "commercial", "industrial", "agricultural"]] = Field(
+        default_factory=lambda: ["residential"]
+    )
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    incentives: list[Incentive] = Field(default_factory=list)
+    events: EventRules | None = None
+    excludes_programs: list[Id] = Field(default_factory=list, description="Programs a customer cannot join at the same time.")
+    contact: Contact | None = None

@@ -1,0 +1,103 @@
+"""Search and list: products with filters, plus programs, hubs and utilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog.index import Catalog
+from .compat import hub_facets
+from .errors import InvalidInput
+from .lookup import device_summary, find_in_memory, fts_query
+from .markets import resolve_location
+from .normalize import maker_key
+from .recipes.common import Category
+from .support import program_summary
+
+MAX_PER_PAGE = 100
+
+
+def search_products(cat: Catalog, q: str | None = None, *, category: str | None = None,
+                    manufacturer: str | None = None, protocol: str | None = None, program: str | None = None,
+                    market: str | None = None, hub: str | None = None, page: int = 1,
+                    per_page: int = 20) -> dict[str, Any]:
+    """Products matching all the filters given, ranked by text relevance when `q` is given."""
+    if page < 1 or page > 10_000:
+        raise InvalidInput("page", "must be between 1 and 10000")
+    if per_page < 1 or per_page > MAX_PER_PAGE:
+        raise InvalidInput("per_page", f"must be between 1 and {MAX_PER_PAGE}")
+    where, params, order = [], [], "d.id"
+    source = "device d"
+    if q:
+        fq = fts_query(q)
+        if fq:
+            source = "search s JOIN device d ON d.id = s.id"
+            where.append("s.search MATCH ? AND s.kind = 'device'")
+            params.append(fq)
+            order = "s.rank, d.id"
+    if category:
+        if category not in {c.value for c in Category}:
+            raise InvalidInput("category", f"unknown category {category!r}")
+        where.append("d.category = ?")
+        params.append(category)
+    if manufacturer:
+        where.append("d.id IN (SELECT id FROM device_facet WHERE facet = 'maker' AND value = ?)")
+        params.append(maker_key(manufacturer))
+    if protocol:
+        where.append("d.id IN (SELECT id FROM device_facet WHERE facet = 'protocol' AND value = ?)")
+        params.append(protocol.lower())
+    if program:
+        pid = find_in_memory(cat, "program", program, "program")
+        where.append("d.id IN (SELECT device_id FROM candidate WHERE program_id = ?)")
+        params.append(pid)
+    if market:
+        m = resolve_location(cat, market)
+        pids = sorted(cat.programs_in_market(m.utility, m.region))
+        where.append(f"d.id IN (SELECT device_id FROM candidate WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}))")
+        params.extend(pids)
+    if hub:
+        h = cat.hubs[find_in_memory(cat, "hub", hub, "hub")]
+        ors = " OR ".join("(facet = ? AND value = ?)" for _ in hub_facets(h))
+        where.append(f"d.id IN (SELECT id FROM device_facet WHERE {ors})")
+        params.extend(v for pair in hub_facets(h) for v in pair)
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    total = cat.sql(f"SELECT count(*) FROM {source}{clause}", params)[0][0]
+    rows = cat.sql(f"SELECT d.id FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                   [*params, per_page, (page - 1) * per_page])
+    return {"total": total, "page": page, "per_page": per_page,
+            "items": [device_summary(cat, r[0]) for r in rows], "catalog_version": cat.version}
+
+
+def search_all(cat: Catalog, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Quick search across every kind, for the search box."""
+    fq = fts_query(q)
+    if not fq:
+        return []
+    rows = cat.sql("SELECT kind, id, title FROM search WHERE search MATCH ? ORDER BY rank LIMIT ?", (fq, min(limit, 50)))
+    return [{"kind": k, "id": i, "title": t} for k, i, t in rows]
+
+
+def list_programs(cat: Catalog, market: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    allowed = None
+    if market:
+        m = resolve_location(cat, market)
+        allowed = cat.programs_in_market(m.utility, m.region)
+    out = []
+    for pid, p in sorted(cat.programs.items()):
+        if (allowed is not None and pid not in allowed) or (status and p.status != status):
+            continue
+        out.append({**program_summary(pid, p), "utilities": p.markets.utilities, "regions": p.markets.regions,
+                    "categories": sorted({r.category for r in p.eligibility.rules}),
+                    "has_amounts": any(i.amount is not None for i in p.incentives)})
+    return out
+
+
+def list_hubs(cat: Catalog) -> list[dict[str, Any]]:
+    return [{"id": hid, "manufacturer": h.manufacturer, "product_name": h.product_name, "ecosystem": h.ecosystem,
+             "roles": h.roles.model_dump(exclude_none=True)} for hid, h in sorted(cat.hubs.items())]
+
+
+def list_utilities(cat: Catalog, region: str | None = None) -> list[dict[str, Any]]:
+    return [{"id": uid, "name": u.name, "short_name": u.short_name, "eia_id": u.eia_id, "regions": u.regions,
+             "programs": sorted(cat.programs_in_market(uid))}
+            for uid, u in sorted(cat.utilities.items()) if not region or region in u.regions]
+

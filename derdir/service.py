@@ -1,0 +1,63 @@
+"""Open the current build for queries, building first when it is missing or stale.
+
+Shared by the CLI and the HTTP service so that both answer from the same compiled catalog.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .catalog.build import build, catalog_version, current_build
+from .catalog.index import Catalog
+from .errors import BuildMissing, CatalogInvalid
+
+
+def open_catalog(catalog_root: Path, build_dir: Path, rebuild: bool = True, progress=None) -> Catalog:
+    """The catalog to answer from. Rebuilds when recipes changed; on audit errors, keeps serving
+    the last good build if there is one (and re-raises if there is none)."""
+    current = current_build(build_dir)
+    if rebuild and catalog_root.is_dir():
+        stale = current is None or current.name != catalog_version(catalog_root)
+        if stale:
+            try:
+                build(catalog_root, build_dir, progress)
+            except CatalogInvalid:
+                if current_build(build_dir) is None:
+                    raise
+    path = current_build(build_dir)
+    if path is None:
+        raise BuildMissing(f"no build in {build_dir}; run `derdir build`")
+    return Catalog(path)
+
+
+class LiveCatalog:
+    """Hands out the current build; picks up a newly published build without dropping requests.
+
+    A request takes one `Catalog` at its start and keeps it, so every answer comes whole from
+    one version. Checking costs one readlink per `check_every` seconds.
+    """
+
+    def __init__(self, build_dir: Path, check_every: float = 1.0):
+        import time
+
+        self.build_dir = build_dir
+        self.check_every = check_every
+        self._time = time.monotonic
+        self._lock = threading.Lock()
+        path = current_build(build_dir)
+        if path is None:
+            raise BuildMissing(f"no build in {build_dir}")
+        self._catalog = Catalog(path)
+        self._checked = self._time()
+
+    def get(self) -> Catalog:
+        now = self._time()
+        if now - self._checked >= self.check_every:
+            with self._lock:
+                if now - self._checked >= self.check_every:
+                    self._checked = now
+                    path = current_build(self.build_dir)
+                    if path is not None and path != self._catalog.path:
+                        self._catalog = Catalog(path)
+        return self._catalog

@@ -1,0 +1,83 @@
+"""Programs for a product: per-market support with incentives and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .catalog.index import Catalog
+from .eligibility import Verdict, verdict
+from .incentives import applicable, estimate, incentive_json
+from .lookup import find_device, find_in_memory
+from .markets import Market
+from .recipes.device import Device
+from .recipes.program import Program
+
+
+def market_keys(cat: Catalog, program: Program) -> list[str]:
+    """The markets a program serves: its utilities, and regions it serves statewide."""
+    return sorted(program.markets.utilities) + sorted(program.markets.regions)
+
+
+def verdict_json(v: Verdict) -> dict[str, Any]:
+    return {"supported": v.supported, "basis": v.basis, "reason": v.reason, "unmet": v.unmet, "unknown": v.unknown,
+            "evidence": [asdict(e) for e in v.evidence]}
+
+
+def program_summary(pid: str, p: Program) -> dict[str, Any]:
+    return {"id": pid, "name": p.name, "operator": p.operator, "status": p.status,
+            "enroll_url": p.urls.enroll or p.urls.info, "info_url": p.urls.info}
+
+
+def _market_entry(program: Program, v: Verdict, device: Device, market: str) -> dict[str, Any]:
+    util = None if market in program.markets.regions else market
+    terms = applicable(program, device.category, util)
+    active = program.status == "active"
+    est = estimate(program, terms, device, device.category)
+    return {
+        "supported": v.supported if active else (False if v.supported else v.supported),
+        "program_status": program.status,
+        "incentives": [incentive_json(t) for t in terms],
+        "estimate": est.as_dict() if est else None,
+        "evidence": [asdict(e) for e in v.evidence],
+        "verified_on": program.verified_on.isoformat(),
+    }
+
+
+def support(cat: Catalog, product_ref: str, program_ref: str, hub: str | None = None) -> dict[str, Any]:
+    """(product, program) -> for every market the program serves: supported, incentives, evidence."""
+    did = find_device(cat, product_ref)
+    pid = find_in_memory(cat, "program", program_ref, "program")
+    device, program = cat.device(did), cat.programs[pid]
+    assert device is not None
+    v = verdict(program, did, device, hub)
+    return {
+        "product": did,
+        "program": program_summary(pid, program),
+        "verdict": verdict_json(v),
+        "markets": {m: _market_entry(program, v, device, m) for m in market_keys(cat, program)},
+        "catalog_version": cat.version,
+    }
+
+
+def programs_for(cat: Catalog, did: str, device: Device, market: Market | None = None,
+                 hub: str | None = None) -> list[dict[str, Any]]:
+    """Programs whose claims or rules name this device (in `market` if given), with verdicts."""
+    out = []
+    allowed = cat.programs_in_market(market.utility, market.region) if market else None
+    for pid in cat.candidate_programs(did):
+        if allowed is not None and pid not in allowed:
+            continue
+        program = cat.programs[pid]
+        v = verdict(program, did, device, hub)
+        if v.supported is False and v.basis != "requirements":
+            continue
+        util = market.utility if market else None
+        terms = applicable(program, device.category, util)
+        est = estimate(program, terms, device, device.category)
+        out.append({**program_summary(pid, program), **verdict_json(v),
+                    "markets": market_keys(cat, program),
+                    "incentives": [incentive_json(t) for t in terms],
+                    "estimate": est.as_dict() if est else None})
+    out.sort(key=lambda p: (p["supported"] is not True, p["supported"] is False, p["id"]))
+    return out

@@ -1,0 +1,78 @@
+"""`derdir build`: deterministic, atomic, and never replaces a good build with a broken catalog."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from derdir.catalog.build import build, current_build
+from derdir.catalog.index import Catalog
+from derdir.errors import CatalogInvalid
+from tests.conftest import SEED
+
+
+def test_build_writes_index_and_static_api(mini, tmp_path: Path) -> None:
+    root, out = mini({}), tmp_path / "build"
+    info = build(root, out)
+    cur = current_build(out)
+    assert cur == info.path and cur.name == info.version
+    assert info.counts == {"device": 2, "hub": 2, "program": 1, "utility": 2}
+    product = json.loads((cur / "api/v1/products/acme-plug.json").read_text())
+    assert product["id"] == "acme-plug" and product["power"]["energy_monitoring"] is True
+    whole = json.loads(gzip.decompress((cur / "catalog.json.gz").read_bytes()))
+    assert whole["version"] == info.version and [p["id"] for p in whole["programs"]] == ["acme-rewards"]
+    db = sqlite3.connect(cur / "catalog.sqlite")
+    assert db.execute("SELECT program_id FROM candidate WHERE device_id = 'acme-plug'").fetchall() == [("acme-rewards",)]
+    assert db.execute("SELECT id FROM search WHERE search MATCH '\"energy\"*'").fetchall()
+
+
+def test_version_is_a_content_hash(mini, tmp_path: Path) -> None:
+    root = mini({})
+    first = build(root, tmp_path / "b1")
+    again = build(root, tmp_path / "b1")
+    assert again.reused and again.version == first.version
+    other = build(root, tmp_path / "b2", force=True)
+    assert other.version == first.version
+    (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Southern", "Southern "))
+    assert build(root, tmp_path / "b1").version != first.version
+
+
+def test_broken_catalog_keeps_the_last_good_build(mini, tmp_path: Path) -> None:
+    root, out = mini({}), tmp_path / "build"
+    good = build(root, out)
+    (root / "programs" / "bad.yaml").write_text("name: [\n")
+    with pytest.raises(CatalogInvalid) as info:
+        build(root, out)
+    assert info.value.problems[0].path == "catalog/programs/bad.yaml"
+    assert current_build(out) == good.path
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp")]
+    assert Catalog(current_build(out)).version == good.version
+
+
+def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monkeypatch) -> None:
+    root, out = mini({}), tmp_path / "build"
+    good = build(root, out)
+    (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", "Edison Co"))
+
+    def boom(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("derdir.catalog.build._write_static", boom)
+    with pytest.raises(OSError):
+        build(root, out)
+    assert current_build(out) == good.path
+    assert sorted(p.name for p in out.iterdir()) == sorted([good.version, "current"])
+
+
+def test_old_builds_are_pruned(mini, tmp_path: Path) -> None:
+    root, out = mini({}), tmp_path / "build"
+    versions = []
+    for i in range(4):
+        (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", f"Edison {i}"))
+        versions.append(build(root, out).version)
+    kept = {p.name for p in out.iterdir() if p.name != "current"}
+    assert versions[-1] in kept and len(kept) <= 2

@@ -1,0 +1,97 @@
+"""The CLI on the bundled catalog: the answers the README promises, as JSON and as tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from derdir.cli import commands  # noqa: F401
+from derdir.cli.app import app
+from tests.conftest import CATALOG
+
+runner = CliRunner()
+
+
+def cli(real_build: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, "--catalog", str(CATALOG), "--build-dir", str(real_build)])
+    return result.exit_code, result.output
+
+
+def cli_json(real_build: Path, *args: str) -> dict:
+    code, out = cli(real_build, *args, "--json")
+    assert code == 0, out
+    return json.loads(out)
+
+
+def test_support_kp125m_ohmconnect_answers_every_market_with_evidence(real_build: Path) -> None:
+    data = cli_json(real_build, "support", "tp-link-kasa-kp125m", "renew-home-ohmconnect")
+    assert set(data["markets"]) == {"pge", "sce", "sdge"}
+    for entry in data["markets"].values():
+        assert entry["evidence"], "every market answer carries evidence"
+        assert {e["supported"] for e in entry["evidence"]} == {True, False}  # the known conflict is shown
+        assert entry["supported"] is None
+    assert data["verdict"]["basis"] == "disputed"
+
+
+def test_support_rheem_wattersaver_in_pge(real_build: Path) -> None:
+    data = cli_json(real_build, "support", "rheem-proterra-proph65-t2-rh375-s", "pge-wattersaver")
+    assert data["markets"]["pge"]["supported"] is True
+    assert {i["type"] for i in data["markets"]["pge"]["incentives"]} == {"enrollment", "per-month"}
+
+
+def test_compat_kp125m_home_assistant_yellow(real_build: Path) -> None:
+    data = cli_json(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant-yellow")
+    assert data["compatible"] is True
+    assert data["how"]["name"] == "tplink" and data["how"]["connection"] == "local"
+
+
+def test_info_by_name_and_market(real_build: Path) -> None:
+    data = cli_json(real_build, "info", "Kasa KP125M", "--market", "Pacific Gas & Electric Co")
+    assert data["id"] == "tp-link-kasa-kp125m" and data["market"]["utility"] == "pge"
+    assert "olivine-climateresponse" in [p["id"] for p in data["programs"]]
+
+
+def test_tables_for_people(real_build: Path) -> None:
+    code, out = cli(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant-yellow")
+    assert code == 0 and "compatible" in out
+    code, out = cli(real_build, "programs", "--market", "pge")
+    assert code == 0 and " programs" in out.splitlines()[0] and "┃ id" in out
+
+
+def test_not_found_exits_2_with_suggestion(real_build: Path) -> None:
+    code, out = cli(real_build, "info", "tp-link-kasa-kp125mx")
+    assert code == 2 and "did you mean" in out
+
+
+def test_search_json(real_build: Path) -> None:
+    data = cli_json(real_build, "search", "KP125M")
+    assert data["items"][0]["id"] == "tp-link-kasa-kp125m"
+
+
+def test_new_scaffolds_a_valid_recipe(mini) -> None:
+    root = mini({})
+    result = runner.invoke(app, ["new", "device", "--category", "thermostat", "--manufacturer", "Acme",
+                                 "--name", "Acme Stat", "--model", "AS-1", "--source", "https://example.org/as1",
+                                 "--catalog", str(root)])
+    assert result.exit_code == 0, result.output
+    path = root / "devices" / "thermostat" / "acme-as-1.yaml"
+    assert path.is_file()
+    audit = runner.invoke(app, ["audit", "--catalog", str(root), str(path)])
+    assert audit.exit_code == 0, audit.output
+    again = runner.invoke(app, ["new", "device", "--category", "thermostat", "--manufacturer", "Acme",
+                                "--name", "Acme Stat", "--model", "AS-1", "--source", "https://example.org/as1",
+                                "--catalog", str(root)])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_every_command_has_an_example_in_its_help() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert len(group.commands) >= 10
+    for name, command in group.commands.items():
+        subs = command.commands.values() if hasattr(command, "commands") else [command]
+        for sub in subs:
+            assert "Example:" in (sub.help or ""), f"{name} {sub.name} has no example"

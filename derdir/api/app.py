@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from ..service import LiveCatalog
 from . import middleware, problems
+from .households import router as household_router
 from .routes import router
 
 DESCRIPTION = """Which home energy devices qualify for which virtual-power-plant and demand-response
@@ -22,6 +23,7 @@ def create_app(build_dir: Path, check_every: float = 1.0) -> FastAPI:
     problems.install(app)
     middleware.install(app)
     app.include_router(router)
+    app.include_router(household_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

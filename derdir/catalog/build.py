@@ -125,6 +125,9 @@ def _identifiers(rid: str, p: ProductBase) -> Iterable[tuple[str, str, str]]:
         yield ("maker", m, rid)
     if p.family:
         yield ("family", key(p.family), rid)
+    for i in p.integrations:
+        if i.ecosystem == "home-assistant" and i.name:
+            yield ("ha-integration", i.name.lower(), rid)
     for z in p.identifiers.zigbee:
         yield ("zigbee", key(z.model_id), rid)
         for name in z.manufacturer_names:

@@ -42,7 +42,7 @@ def slug(text: str) -> str:
 
 def maker_slug(name: str) -> str:
     """Manufacturer part of an id, without legal-entity suffixes ('Aeotec Ltd.' -> 'aeotec')."""
-    folded = fold(name).replace(",", " ")
+    folded = fold(name.replace("&", " ")).replace(",", " ")
     stripped = _SUFFIX.sub(" ", folded)
     return slug(stripped) or slug(folded) or "unknown"
 
@@ -91,19 +91,24 @@ def version_from_filename(path: Path) -> str | None:
     return m.group(1) if m else None
 
 
-def short_text(value: Any, limit: int = 200) -> str | None:
-    """A short upstream string fit for a recipe Name: one line, no markup, no stray spaces."""
+def short_text(value: Any, limit: int = 200, name: bool = False) -> str | None:
+    """A short upstream string fit for a recipe Name: one line, no markup, no stray spaces.
+
+    Product descriptions lose a final full stop and get a capital; a `name` (a maker such as
+    'smarli.' or 'Aeotec Ltd.') is kept as spelt.
+    """
     if not isinstance(value, str):
         return None
-    text = value.replace("\x00", " ")
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", value)
     text = re.sub(r"<[^>]*>", " ", text)
-    text = re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    if not name:
+        text = text.rstrip(".").strip()
     if not text:
         return None
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0]
-    return text[0].upper() + text[1:]
+    return text if name else text[0].upper() + text[1:]
 
 
 def clean_model(value: Any) -> str | None:

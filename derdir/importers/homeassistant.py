@@ -127,6 +127,18 @@ class HAIndex:
             out.update(s for s in row.get("iot_standards") or [] if isinstance(s, str))
         return out
 
+    def brand_source(self, manufacturer: str, standard: str) -> dict[str, Any] | None:
+        """The brand's Home Assistant page that lists `standard` (e.g. Aqara -> /integrations/aqara/)."""
+        for row in sorted(self.brand_rows(manufacturer), key=lambda r: r["domain"]):
+            if standard in (row.get("iot_standards") or []) and self.seen:
+                return {
+                    "url": integration_url(row["domain"]),
+                    "title": f"Home Assistant {self.version} brand {row.get('name') or row['domain']}"[:200],
+                    "supports": f"the brand's devices are listed as working over {standard}",
+                    "seen": self.seen,
+                }
+        return None
+
     def hub_integration(self, standard: str, note: str) -> dict[str, Any] | None:
         """The integration that runs a radio standard: zigbee -> zha, zwave -> zwave_js, mqtt -> mqtt."""
         row = self.by_domain.get(HUBS.get(standard, standard))

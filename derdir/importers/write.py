@@ -47,10 +47,11 @@ class WriteReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # covered by a hand-written recipe
     gone: list[str] = field(default_factory=list)  # our files whose upstream record disappeared (left in place)
+    covered: list[str] = field(default_factory=list)  # our files a hand-written recipe now also describes
     categories: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in ("created", "updated", "unchanged", "skipped", "gone")}
+        return {k: len(getattr(self, k)) for k in ("created", "updated", "unchanged", "skipped", "gone", "covered")}
 
 
 @dataclass
@@ -66,6 +67,8 @@ class _Catalog:
     taken: dict[str, Path] = field(default_factory=dict)  # id_key -> file
     ours: dict[str, _Existing] = field(default_factory=dict)  # imported.key -> file, for this package
     hand: set[tuple[str, str]] = field(default_factory=set)  # (maker_key, model key) of hand-written recipes
+    hand_zwave: set[tuple[Any, Any, Any]] = field(default_factory=set)  # their Z-Wave ids
+    broken: list[Path] = field(default_factory=list)  # files that do not parse
 
 
 def package_of(source: str) -> str:
@@ -82,20 +85,20 @@ def _scan(devices: Path, package: str) -> _Catalog:
         try:
             data = load_yaml(path.read_bytes()).data
         except (YamlError, OSError):
-            continue  # the audit reports broken files; the writer only needs their ids
+            cat.broken.append(path)
+            continue
         imp = data.get("imported")
         if isinstance(imp, dict):
             if package_of(str(imp.get("source", ""))) == package and isinstance(imp.get("key"), str):
                 cat.ours.setdefault(imp["key"], _Existing(path, data))
             continue
-        maker = data.get("manufacturer")
-        if not isinstance(maker, str):
-            continue
-        models = list(data.get("model_numbers") or [])
-        models += list((data.get("identifiers") or {}).get("model_strings") or [])
-        for m in models:
-            if isinstance(m, str) and key(m):
-                cat.hand.add((maker_key(maker), key(m)))
+        ids = data.get("identifiers") if isinstance(data.get("identifiers"), dict) else {}
+        models = _strings(data.get("model_numbers")) + _strings(ids.get("model_strings"))
+        for mk in _maker_keys(data):
+            cat.hand.update((mk, key(m)) for m in models if key(m))
+        for z in ids.get("zwave") or []:
+            if isinstance(z, dict):
+                cat.hand_zwave.add((z.get("manufacturer_id"), z.get("product_type"), z.get("product_id")))
     return cat
 
 
@@ -233,12 +236,22 @@ def render(data: dict[str, Any]) -> str:
     return HEADER + dump_yaml(data)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; recipes are ordinary shared files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -264,6 +277,10 @@ def write_recipes(
     package = package_of(recipes[0]["imported"]["source"])
     devices = Path(catalog) / "devices"
     cat = _scan(devices, package)
+    if cat.broken:
+        # one of them may be ours: writing now could duplicate it under a new id
+        names = ", ".join(str(p) for p in cat.broken[:5])
+        raise ValueError(f"{len(cat.broken)} device file(s) do not parse ({names}); fix them first (derdir audit)")
     seen_keys: set[str] = set()
     for recipe in sorted(recipes, key=lambda r: r["imported"]["key"]):
         rkey = recipe["imported"]["key"]
@@ -278,6 +295,8 @@ def write_recipes(
                 progress()
             continue
         if existing is not None:
+            if _covered(new, cat):
+                report.covered.append(existing.path.stem)  # still updated; a person decides which to keep
             rid = existing.path.stem
             merged = merge(existing.data, new)
         else:
@@ -300,10 +319,26 @@ def write_recipes(
     return report
 
 
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _maker_keys(data: dict[str, Any]) -> set[str]:
+    """Every name the recipe gives its maker: manufacturer, brand and the names hubs report."""
+    ids = data.get("identifiers") if isinstance(data.get("identifiers"), dict) else {}
+    names = [data.get("manufacturer"), data.get("brand")] + _strings(ids.get("manufacturer_names"))
+    return {maker_key(n) for n in names if isinstance(n, str) and maker_key(n)}
+
+
 def _covered(recipe: dict[str, Any], cat: _Catalog) -> bool:
-    """True if a hand-written recipe already describes this maker and model."""
-    mk = maker_key(str(recipe.get("manufacturer", "")))
-    return any((mk, key(m)) in cat.hand for m in recipe.get("model_numbers") or [] if key(m))
+    """True if a hand-written recipe already describes this product: same maker (by any of its
+    names) and model, or one of the same Z-Wave ids."""
+    ids = recipe.get("identifiers") or {}
+    for z in ids.get("zwave") or []:
+        if (z["manufacturer_id"], z["product_type"], z["product_id"]) in cat.hand_zwave:
+            return True
+    models = [key(m) for m in _strings(recipe.get("model_numbers")) if key(m)]
+    return any((mk, m) in cat.hand for mk in _maker_keys(recipe) for m in models)
 
 
 def _free_id(proposed: str, cat: _Catalog) -> str:

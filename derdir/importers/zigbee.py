@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..normalize import key, maker_key
 from .common import ImportContext, clean_model, device_id, owned_paths, short_text, source, unique_ids
 from .homeassistant import HAIndex
 
@@ -186,6 +187,9 @@ def _integrations(vendor: str, model_page: str, ctx: ImportContext, ha: HAIndex 
         if "zigbee" in ha.brand_standards(vendor):
             zha = ha.hub_integration("zigbee", "Home Assistant lists this brand's Zigbee devices under ZHA")
             if zha:
+                brand = ha.brand_source(vendor, "zigbee")
+                if brand:
+                    zha["sources"] = zha.get("sources", []) + [brand]
                 out.append(zha)
     return out
 
@@ -228,38 +232,64 @@ def _recipe(
         source(REPO, f"{title} (npm package {ctx.source})", what, ctx.seen),
         source(page, "Zigbee2MQTT device page", "exposed features, Zigbee2MQTT support", ctx.seen),
     ]
-    key = parent_model if not white_label_of else f"{parent_model}#whitelabel:{vendor}:{model}"
-    rec["imported"] = {"source": ctx.source, "key": key, "owned_fields": owned_paths(rec)}
+    rkey = parent_model if not white_label_of else f"{parent_model}#whitelabel:{vendor}:{model}"
+    rec["imported"] = {"source": ctx.source, "key": rkey, "owned_fields": owned_paths(rec)}
     return rec
 
 
+def _merge_zigbee_ids(target: dict[str, Any], extra: list[dict[str, Any]]) -> None:
+    """Add another definition's Zigbee ids to a recipe (same product listed twice upstream)."""
+    if not extra:
+        return
+    ids = target["identifiers"].setdefault("zigbee", [])
+    for entry in extra:
+        mine = next((e for e in ids if e["model_id"] == entry["model_id"]), None)
+        if mine is None:
+            ids.append(dict(entry))
+        elif entry.get("manufacturer_names"):
+            mine["manufacturer_names"] = sorted(set(mine.get("manufacturer_names", [])) | set(entry["manufacturer_names"]))
+    if "identifiers.zigbee" not in target["imported"]["owned_fields"]:
+        target["imported"]["owned_fields"] = owned_paths(target)
+
+
 def import_zigbee(defs: list[dict[str, Any]], ctx: ImportContext, ha: HAIndex | None = None) -> list[dict[str, Any]]:
-    """Energy-relevant definitions (and their white labels) as device recipe dicts, ids unique."""
+    """Energy-relevant definitions (and their white labels) as device recipe dicts, ids unique.
+
+    A product appears once: a white label that is also a definition of its own, or that is listed
+    under two definitions, or that only differs from its parent in punctuation, is not repeated; its
+    Zigbee ids are added to the recipe that already describes it.
+    """
+    kept = [(d, c) for d in defs if isinstance(d, dict) and (c := classify(d))]
     out: list[dict[str, Any]] = []
-    keys: set[str] = set()
-    for defn in defs:
-        if not isinstance(defn, dict):
-            continue
-        vendor = short_text(defn.get("vendor"))
-        model = clean_model(defn.get("model"))
+    by_product: dict[tuple[str, str], dict[str, Any]] = {}
+    for defn, category in kept:  # definitions first, so they own their product over any white label
+        vendor, model = short_text(defn.get("vendor"), name=True), clean_model(defn.get("model"))
         if not vendor or not model:
             continue
-        category = classify(defn)
-        if category is None:
+        rec = _recipe(defn, category, ctx, ha, vendor, model, defn.get("description"), None)
+        ident = (maker_key(vendor), key(model))
+        if ident in by_product:
+            _merge_zigbee_ids(by_product[ident], zigbee_ids(defn))
             continue
-        candidates = [(vendor, model, defn.get("description"), None)]
+        by_product[ident] = rec
+        out.append(rec)
+    for defn, category in kept:
+        vendor, model = short_text(defn.get("vendor"), name=True), clean_model(defn.get("model"))
+        if not vendor or not model:
+            continue
         for wl in defn.get("whiteLabel") or []:
             if not isinstance(wl, dict):
                 continue
-            wv = short_text(wl.get("vendor")) or vendor
+            wv = short_text(wl.get("vendor"), name=True) or vendor
             wm = clean_model(wl.get("model"))
-            if wm and (wv, wm) != (vendor, model):
-                candidates.append((wv, wm, wl.get("description"), f"{vendor} {model}"))
-        for v, m, d, parent in candidates:
-            rec = _recipe(defn, category, ctx, ha, v, m, d, parent)
-            if rec["imported"]["key"] in keys:
-                continue  # the same white label listed twice
-            keys.add(rec["imported"]["key"])
+            if not wm:
+                continue
+            ident = (maker_key(wv), key(wm))
+            if ident in by_product:
+                _merge_zigbee_ids(by_product[ident], zigbee_ids(defn))
+                continue
+            rec = _recipe(defn, category, ctx, ha, wv, wm, wl.get("description"), f"{vendor} {model}")
+            by_product[ident] = rec
             out.append(rec)
     ids = unique_ids((r["imported"]["key"], r["id"]) for r in out)
     for r in out:

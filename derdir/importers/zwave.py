@@ -148,7 +148,7 @@ def import_zwave(records: list[dict[str, Any]], ctx: ImportContext, ha: HAIndex 
     for rec in records:
         if not isinstance(rec, dict) or not isinstance(rec.get("file"), str):
             continue
-        maker = short_text(rec.get("manufacturer")) or short_text(rec.get("manufacturerName"))
+        maker = short_text(rec.get("manufacturer"), name=True) or short_text(rec.get("manufacturerName"), name=True)
         labels = [m for m in (clean_model(x) for x in _plain(rec.get("label"))) if m]
         ids = zwave_ids(rec)
         if not maker or not labels or not ids:
@@ -171,7 +171,7 @@ def import_zwave(records: list[dict[str, Any]], ctx: ImportContext, ha: HAIndex 
         r["control"] = {"local_api": True}
         if hub:
             r["integrations"] = [hub]
-        names = dedupe([maker, short_text(rec.get("manufacturerName"))])
+        names = dedupe([maker, short_text(rec.get("manufacturerName"), name=True)])
         r["identifiers"] = {"manufacturer_names": names, "model_strings": dedupe(labels), "zwave": ids}
         r["verified_on"] = ctx.seen
         r["sources"] = [source(

@@ -55,26 +55,33 @@ def _run(kind: str, file: Path, catalog: Optional[Path], homeassistant: Optional
         console=err_console, transient=True, disable=as_json,
     ) as progress:
         task = progress.add_task(f"{SOURCES[kind].package}", total=len(recipes))
-        report = write_recipes(recipes, root, progress=lambda: progress.advance(task), dry_run=dry_run)
+        try:
+            report = write_recipes(recipes, root, progress=lambda: progress.advance(task), dry_run=dry_run)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
     counts = report.counts()
     if as_json:
         print_json({"source": recipes[0]["imported"]["source"] if recipes else SOURCES[kind].package,
                     "dry_run": dry_run, "counts": counts, "categories": report.categories,
                     "created": report.created, "updated": report.updated, "skipped": report.skipped,
-                    "gone": report.gone})
+                    "gone": report.gone, "covered": report.covered})
         return
     table = Table(title=f"{recipes[0]['imported']['source'] if recipes else kind}"
                         f"{' (dry run)' if dry_run else ''} -> {root / 'devices'}")
     table.add_column("result")
     table.add_column("recipes", justify="right")
     for name, help_ in (("created", "new files"), ("updated", "owned fields changed"), ("unchanged", ""),
-                        ("skipped", "a hand-written recipe covers it"), ("gone", "no longer upstream; left in place")):
+                        ("skipped", "a hand-written recipe covers it"), ("gone", "no longer upstream; left in place"),
+                        ("covered", "imported earlier, now also hand-written")):
         table.add_row(f"{name}" + (f" ({help_})" if help_ else ""), str(counts[name]))
     for category, n in sorted(report.categories.items()):
         table.add_row(f"  category {category}", str(n))
     console.print(table)
     if report.skipped:
         console.print(f"skipped (hand-written): {', '.join(sorted(report.skipped))}", highlight=False)
+    for name in ("gone", "covered"):
+        if getattr(report, name):
+            console.print(f"{name}: {', '.join(getattr(report, name))}", highlight=False)
 
 
 @import_app.command("zigbee")

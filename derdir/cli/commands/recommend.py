@@ -1,0 +1,43 @@
+"""`derdir recommend`: devices a home could add that work with its hub and earn in its market."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Column, Table
+
+from ...household import recommend as recommend_query
+from ..app import app
+from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from .check import read_devices
+
+
+@app.command()
+def recommend(
+    location: str = typer.Option(..., "--location", "-l", help="Utility, state or ZIP code."),
+    hub: Optional[str] = typer.Option(None, "--hub", help="Hub id; only devices that work with it are suggested."),
+    devices: Optional[Path] = typer.Option(None, "--devices", help="Devices the home already has (JSON)."),
+    ha_registry: Optional[Path] = typer.Option(None, "--ha-registry", help="Home Assistant core.device_registry file."),
+    limit: int = typer.Option(10, "--limit"),
+    catalog: Optional[Path] = CatalogOption,
+    build_dir: Optional[Path] = BuildOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Rank devices by the yearly earnings they would add.
+
+    Example: derdir recommend --location pge --hub home-assistant-yellow
+    """
+    owned = read_devices(devices, ha_registry) if (devices or ha_registry) else []
+    cat = open_cli_catalog(catalog, build_dir)
+    with handle_errors():
+        data = recommend_query(cat, location, hub, owned, limit)
+    if as_json:
+        print_json(data)
+        return
+    table = Table(Column("id", overflow="fold"), "category", "adds / year", Column("programs", overflow="fold"))
+    for r in data["recommendations"]:
+        adds = ", ".join(f"{c} {v:.0f}" for c, v in r["added_yearly"].items()) or "amount unknown"
+        table.add_row(r["id"], r["category"], adds, ", ".join(p["id"] for p in r["programs"]))
+    console.print(table)

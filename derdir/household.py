@@ -1,0 +1,284 @@
+"""A whole home: which devices qualify for which programs, what they would earn, what to add.
+
+Input is what a hub knows: a location and its devices as it reports them. Each device is
+resolved, its candidate programs come from the index, and each verdict comes from
+`eligibility.verdict`; money comes from `incentives.estimate`. A device counts once per
+program, per-account terms count once per program, and programs that exclude each other are
+not added together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import compat as compat_mod
+from .catalog.index import Catalog
+from .eligibility import Verdict, verdict
+from .errors import InvalidInput
+from .incentives import Estimate, applicable, estimate
+from .lookup import find_in_memory
+from .markets import Market, resolve_location
+from .recipes.device import Device
+from .resolve import DeviceReport, Resolution, resolve
+from .support import program_summary, verdict_json
+
+MAX_DEVICES = 500
+
+
+@dataclass
+class _Slot:
+    """One reported device and what was found for it."""
+
+    index: int
+    report: DeviceReport
+    resolution: Resolution
+    status: str = "unknown-device"
+    programs: list[dict[str, Any]] = field(default_factory=list)
+    nearly: list[dict[str, Any]] = field(default_factory=list)
+    compat: dict[str, Any] | None = None
+    duplicate_of: int | None = None
+
+
+def _members(cat: Catalog, res: Resolution) -> list[str]:
+    m = res.match
+    if not m:
+        return []
+    return [m["id"]] if m.get("id") else list(m.get("family_members", []))
+
+
+def _combined(program_id: str, cat: Catalog, members: list[str], hub: str | None) -> tuple[Verdict, Device]:
+    """Verdict for a product, or for a family: true only if every member qualifies."""
+    program = cat.programs[program_id]
+    results = [(verdict(program, d, cat.device(d), hub), cat.device(d)) for d in members]  # type: ignore[arg-type]
+    if len(results) == 1:
+        return results[0]  # type: ignore[return-value]
+    values = {v.supported for v, _ in results}
+    first_v, first_d = results[0]
+    if values == {True}:
+        return first_v, first_d  # type: ignore[return-value]
+    if values == {False}:
+        return first_v, first_d  # type: ignore[return-value]
+    return Verdict(None, "requirements", "depends on the exact model, which the hub did not report",
+                   evidence=first_v.evidence), first_d  # type: ignore[return-value]
+
+
+def _allowed(cat: Catalog, market: Market) -> set[str]:
+    return cat.programs_in_market(market.utility, market.region)
+
+
+def _program_entry(cat: Catalog, pid: str, v: Verdict, device: Device, market: Market) -> dict[str, Any]:
+    program = cat.programs[pid]
+    terms = applicable(program, device.category, market.utility)
+    est = estimate(program, terms, device, device.category)
+    entry = {**program_summary(pid, program), **verdict_json(v), "estimate": est.as_dict() if est else None}
+    if market.utility is None and pid not in cat.programs_by_region.get(market.region or "", set()):
+        entry["note"] = "offered by some utilities in this region: " + ", ".join(program.markets.utilities)
+    return entry
+
+
+def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str], hub: str | None) -> None:
+    members = _members(cat, slot.resolution)
+    if not members:
+        slot.status = {"hub": "hub", "not-energy": "not-energy"}.get(slot.resolution.kind, "unknown-device")
+        return
+    if hub:
+        ok, why = compat_mod.verdict(cat.device(members[0]), cat.hubs[hub])  # type: ignore[arg-type]
+        slot.compat = {"hub": hub, "compatible": ok, "reason": why}
+    pids = sorted({p for d in members for p in cat.candidate_programs(d)})
+    for pid in pids:
+        v, device = _combined(pid, cat, members, hub)
+        program = cat.programs[pid]
+        if program.status != "active":
+            continue
+        in_market = pid in allowed
+        if v.supported is True and in_market:
+            slot.programs.append(_program_entry(cat, pid, v, device, market))
+        elif v.supported is None and in_market:
+            slot.programs.append(_program_entry(cat, pid, v, device, market))
+        elif v.supported is False and v.basis == "requirements" and in_market:
+            slot.nearly.append({**program_summary(pid, program), "why_not": v.unmet + v.unknown})
+        elif v.supported and not in_market:
+            slot.nearly.append({**program_summary(pid, program), "why_not": ["outside the program's territory"],
+                                "markets": program.markets.utilities + program.markets.regions})
+    qualifies = any(p["supported"] is True for p in slot.programs)
+    slot.status = "qualifies" if qualifies else ("maybe" if slot.programs else ("nearly" if slot.nearly else "no-programs"))
+
+
+def _add(total: dict[str, Any], est: dict[str, Any] | None) -> None:
+    if not est or est["typical"] is None:
+        return
+    cur = total.setdefault(est["currency"], {"low": 0.0, "typical": 0.0, "high": 0.0, "includes_first_year_only": 0.0})
+    for k in ("low", "typical", "high", "includes_first_year_only"):
+        cur[k] = round(cur[k] + (est[k] or 0.0), 2)
+
+
+def _program_totals(cat: Catalog, slots: list[_Slot], market: Market) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per program: devices counted once, per-account terms once, exclusive programs not stacked."""
+    by_program: dict[str, list[_Slot]] = {}
+    for s in slots:
+        if s.duplicate_of is not None:
+            continue
+        for p in s.programs:
+            if p["supported"] is True:
+                by_program.setdefault(p["id"], []).append(s)
+    rows = []
+    for pid, members in by_program.items():
+        program = cat.programs[pid]
+        yearly: dict[str, Any] = {}
+        for s in members:
+            entry = next(p for p in s.programs if p["id"] == pid)
+            _add(yearly, entry["estimate"])
+        account = estimate(program, applicable(program, None, market.utility), None, None, per="account")
+        _add(yearly, account.as_dict() if account else None)
+        unknown = sorted({u for s in members for p in s.programs if p["id"] == pid and p["estimate"]
+                          for u in p["estimate"]["unknown"]} | set(account.unknown if account else []))
+        rows.append({**program_summary(pid, program), "devices": [s.index for s in members], "estimate": yearly,
+                     "unknown": unknown, "excludes": program.excludes_programs})
+    rows.sort(key=lambda r: (-max((v["typical"] for v in r["estimate"].values()), default=0.0), r["id"]))
+    taken: set[str] = set()
+    totals: dict[str, Any] = {}
+    for row in rows:
+        clash = [t for t in taken if t in row["excludes"] or row["id"] in cat.programs[t].excludes_programs]
+        row["counted"] = not clash
+        if clash:
+            row["not_counted_because"] = f"cannot be combined with {', '.join(sorted(clash))}, which earns more"
+            continue
+        taken.add(row["id"])
+        for currency, v in row["estimate"].items():
+            _add(totals, {"currency": currency, **v})
+    return rows, totals
+
+
+def _key(r: DeviceReport) -> tuple:
+    ident = tuple(sorted(tuple(p) for p in r.identifiers))
+    return (r.integration, ident) if ident else (r.integration, r.manufacturer, r.model, r.model_id, r.name)
+
+
+def parse_devices(raw: list[Any], field_name: str = "devices") -> list[DeviceReport]:
+    from pydantic import ValidationError
+
+    if len(raw) > MAX_DEVICES:
+        raise InvalidInput(field_name, f"at most {MAX_DEVICES} devices per request")
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, DeviceReport):
+            out.append(item)
+            continue
+        try:
+            out.append(DeviceReport.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise InvalidInput(f"{field_name}[{i}]{'.' + loc if loc else ''}", err["msg"]) from None
+    return out
+
+
+def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = None) -> dict[str, Any]:
+    """Per device: resolution, programs it qualifies for (with estimates), near misses; plus totals."""
+    market = resolve_location(cat, location)
+    hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
+    reports = parse_devices(devices)
+    allowed = _allowed(cat, market)
+    seen: dict[tuple, int] = {}
+    slots: list[_Slot] = []
+    for i, report in enumerate(reports):
+        slot = _Slot(i, report, resolve(cat, report))
+        k = _key(report)
+        if k in seen:
+            slot.duplicate_of = seen[k]
+            slot.status = "duplicate"
+        else:
+            seen[k] = i
+            _evaluate_slot(cat, slot, market, allowed, hub_id)
+        slots.append(slot)
+    program_rows, totals = _program_totals(cat, slots, market)
+    counts: dict[str, int] = {}
+    for s in slots:
+        counts[s.status] = counts.get(s.status, 0) + 1
+    return {
+        "market": market.as_dict(),
+        "hub": hub_id,
+        "devices": [_slot_json(s) for s in slots],
+        "programs": program_rows,
+        "totals": totals,
+        "counts": counts,
+        "catalog_version": cat.version,
+    }
+
+
+def _slot_json(s: _Slot) -> dict[str, Any]:
+    out = {"index": s.index, "input": s.report.model_dump(exclude_none=True, exclude_defaults=True),
+           "status": s.status, **s.resolution.as_dict(), "programs": s.programs, "nearly": s.nearly}
+    if s.compat:
+        out["compat"] = s.compat
+    if s.duplicate_of is not None:
+        out["duplicate_of"] = s.duplicate_of
+    return out
+
+
+def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
+              limit: int = 10) -> dict[str, Any]:
+    """Devices the home lacks that work with its hub and would earn in its market, best first."""
+    if not 1 <= limit <= 50:
+        raise InvalidInput("limit", "must be between 1 and 50")
+    market = resolve_location(cat, location)
+    hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
+    have = evaluate(cat, location, devices or [], hub_id) if devices else None
+    owned = {d["match"]["id"] for d in (have["devices"] if have else []) if d.get("match") and d["match"].get("id")}
+    enrolled = {p["id"] for p in (have["programs"] if have else []) if p.get("counted")}
+    pids = sorted(p for p in _allowed(cat, market) if cat.programs[p].status == "active")
+    if not pids:
+        return {"market": market.as_dict(), "hub": hub_id, "recommendations": [], "catalog_version": cat.version}
+    marks = ",".join("?" * len(pids))
+    rows = cat.sql(f"SELECT device_id, group_concat(program_id) FROM candidate WHERE program_id IN ({marks}) "
+                   "GROUP BY device_id LIMIT 20000", pids)
+    scored = []
+    cache: dict[tuple, Estimate | None] = {}
+    for did, plist in rows:
+        if did in owned:
+            continue
+        device = cat.device(did)
+        if device is None:
+            continue
+        fit = None
+        if hub_id:
+            ok, why = compat_mod.verdict(device, cat.hubs[hub_id])
+            if ok is not True:
+                continue
+            fit = why
+        added: dict[str, float] = {}
+        unlocks = []
+        for pid in plist.split(","):
+            program = cat.programs[pid]
+            v = verdict(program, did, device, hub_id)
+            if v.supported is not True:
+                continue
+            ck = (pid, device.category, device.power.controllable_kw)
+            if ck not in cache:
+                cache[ck] = estimate(program, applicable(program, device.category, market.utility), device, device.category)
+            est = cache[ck]
+            gain = est.typical if est and est.typical is not None else None
+            if gain is not None and pid not in enrolled:
+                acct = estimate(program, applicable(program, None, market.utility), None, None, per="account")
+                if acct and acct.typical:
+                    gain += acct.typical
+            unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
+                            "already_enrolled": pid in enrolled, "reason": v.reason})
+            if gain is not None and est:
+                added[est.currency] = added.get(est.currency, 0.0) + gain
+        if not unlocks:
+            continue
+        best = max(added.values(), default=0.0)
+        scored.append((best, len(unlocks), device.imported is not None, did, device, unlocks, added, fit))
+    # Most added money first; then more programs; hand-curated recipes before bulk-imported ones.
+    scored.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
+    recs = []
+    for _best, _n, _imported, did, device, unlocks, added, fit in scored[:limit]:
+        why = f"qualifies for {len(unlocks)} program(s) in this market"
+        if fit:
+            why += f"; works with your hub: {fit}"
+        recs.append({"id": did, "category": device.category, "manufacturer": device.manufacturer, "brand": device.brand,
+                     "product_name": device.product_name, "added_yearly": {c: round(v, 2) for c, v in added.items()},
+                     "programs": unlocks, "why": why})
+    return {"market": market.as_dict(), "hub": hub_id, "recommendations": recs, "catalog_version": cat.version}

@@ -1,0 +1,273 @@
+"""Importers: small hand-written upstream fixtures -> recipes that validate, re-run without changes,
+keep people's edits, never touch hand-written recipes, and never collide with their ids."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from derdir.audit import audit_catalog
+from derdir.importers import HAIndex, build, ha_integration_for, write_recipes
+from derdir.importers.write import merge
+from derdir.recipes import load_recipe
+
+UP = Path(__file__).parent / "fixtures" / "upstream"
+ZIGBEE = UP / "zigbee-herdsman-converters-26.112.0.devices.json"
+ZWAVE = UP / "zwave-js-config-15.29.0.devices.json"
+KASA = UP / "python-kasa-0.12.0.models.json"
+HA = UP / "homeassistant-2026.2.3.integrations.json"
+SEEN = date(2026, 11, 26)
+FILES = {"zigbee": ZIGBEE, "zwave": ZWAVE, "kasa": KASA}
+
+HAND_KP125M = """\
+category: smart-plug
+manufacturer: TP-Link
+brand: Kasa
+product_name: Kasa Smart Wi-Fi Plug Slim with Energy Monitoring
+model_numbers: [KP125M]
+power:
+  energy_monitoring: true
+verified_on: 2026-11-26
+sources:
+- url: https://www.tp-link.com/us/home-networking/smart-plug/kp125m/
+  seen: 2026-11-26
+"""
+
+
+@pytest.fixture()
+def ha() -> HAIndex:
+    return HAIndex.load(HA, seen=SEEN)
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path) -> Path:
+    root = tmp_path / "catalog"
+    (root / "devices" / "smart-plug").mkdir(parents=True)
+    (root / "devices" / "smart-plug" / "tp-link-kasa-kp125m.yaml").write_text(HAND_KP125M)
+    return root
+
+
+def _import(kind: str, catalog: Path, ha: HAIndex, seen: date = SEEN, path: Path | None = None):
+    return write_recipes(build(kind, path or FILES[kind], seen, ha=ha), catalog)
+
+
+def _files(catalog: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(catalog)): p.read_bytes() for p in sorted((catalog / "devices").rglob("*.yaml"))}
+
+
+def _load(catalog: Path, rel: str):
+    loaded, problems = load_recipe(catalog / rel, catalog)
+    assert problems == [], [p.render() for p in problems]
+    assert loaded is not None
+    return loaded.model
+
+
+def _imported(catalog: Path) -> list[Path]:
+    return [p for p in sorted((catalog / "devices").rglob("*.yaml")) if "imported:" in p.read_text()]
+
+
+def test_zigbee_recipes(catalog: Path, ha: HAIndex) -> None:
+    report = _import("zigbee", catalog, ha)
+    assert sorted(report.created) == [
+        "nous-a1z", "sinope-rm3500zb", "sinope-th1123zb", "tuya-pj-1203a", "tuya-ts011f-plug-1",
+    ]  # the motion sensor and the metering bulb are not energy devices; the same-named white label is not repeated
+    plug = _load(catalog, "devices/smart-plug/tuya-ts011f-plug-1.yaml")
+    assert plug.manufacturer == "Tuya" and plug.model_numbers == ["TS011F_plug_1"]
+    assert plug.power.energy_monitoring is True and plug.connectivity.zigbee is True
+    assert [z.model_dump() for z in plug.identifiers.zigbee] == [
+        {"model_id": "TS011F", "manufacturer_names": ["_TZ3000_cphmq0q7", "_TZ3000_gjnozsaz"]}
+    ]
+    z2m = next(i for i in plug.integrations if i.ecosystem == "zigbee2mqtt")
+    assert z2m.url == "https://www.zigbee2mqtt.io/devices/TS011F_plug_1.html" and z2m.connection == "local"
+    assert any(i.ecosystem == "home-assistant" and i.name == "mqtt" for i in plug.integrations)
+    assert plug.imported.source == "zigbee-herdsman-converters@26.112.0" and plug.imported.key == "TS011F_plug_1"
+
+    white = _load(catalog, "devices/smart-plug/nous-a1z.yaml")  # a white label is its own product
+    assert white.manufacturer == "Nous" and white.identifiers.zigbee == plug.identifiers.zigbee
+    assert "White label of Tuya TS011F_plug_1" in white.notes
+
+    thermostat = _load(catalog, "devices/thermostat/sinope-th1123zb.yaml")
+    assert thermostat.identifiers.zigbee[0].model_id == "TH1123ZB"
+    assert any(i.name == "zha" and i.via == "zigbee" for i in thermostat.integrations)  # brand lists Zigbee in HA
+    assert _load(catalog, "devices/load-controller/sinope-rm3500zb.yaml").power.energy_monitoring is True
+    assert _load(catalog, "devices/energy-monitor/tuya-pj-1203a.yaml").power.energy_monitoring is True
+
+
+def test_zwave_recipes(catalog: Path, ha: HAIndex) -> None:
+    report = _import("zwave", catalog, ha)
+    assert sorted(report.created) == ["aeon-labs-zw095", "ge-12720", "honeywell-th6320zw", "zooz-zen15"]  # no sensor
+    zen15 = _load(catalog, "devices/load-controller/zooz-zen15.yaml")
+    assert [z.model_dump() for z in zen15.identifiers.zwave] == [
+        {"manufacturer_id": 0x027A, "product_type": 0x0101, "product_id": 0x000D}
+    ]
+    assert zen15.connectivity.zwave is True
+    assert [(i.ecosystem, i.name, i.connection) for i in zen15.integrations] == [("home-assistant", "zwave_js", "local")]
+    meter = _load(catalog, "devices/energy-monitor/aeon-labs-zw095.yaml")
+    assert meter.power.energy_monitoring is True and len(meter.identifiers.zwave) == 2
+    assert "Aeotec Ltd." in meter.identifiers.manufacturer_names
+    plug = _load(catalog, "devices/smart-plug/ge-12720.yaml")
+    assert plug.model_numbers == ["12720", "ZW4201", "14298"]  # "a / b" labels and $if variants
+    assert plug.power.energy_monitoring is None  # unknown, not "no"
+    assert _load(catalog, "devices/thermostat/honeywell-th6320zw.yaml").identifiers.zwave[0].product_id == 8
+
+
+def test_kasa_recipes_skip_hand_written(catalog: Path, ha: HAIndex) -> None:
+    hand = catalog / "devices" / "smart-plug" / "tp-link-kasa-kp125m.yaml"
+    before = hand.read_bytes()
+    report = _import("kasa", catalog, ha)
+    assert report.skipped == ["tp-link-kp125m"] and hand.read_bytes() == before
+    assert sorted(report.created) == ["tp-link-hs103", "tp-link-kl130", "tp-link-kp115", "tp-link-p110"]  # no camera
+    kp115 = _load(catalog, "devices/smart-plug/tp-link-kp115.yaml")
+    assert kp115.brand == "Kasa" and kp115.power.energy_monitoring is True
+    assert kp115.identifiers.model_strings == ["KP115", "KP115(EU)", "KP115(US)"]
+    assert "EU 1.0, US 1.0" in kp115.notes
+    assert [(i.name, i.connection) for i in kp115.integrations] == [("tplink", "local")]
+    assert _load(catalog, "devices/smart-plug/tp-link-p110.yaml").brand == "Tapo"
+    bulb = _load(catalog, "devices/light/tp-link-kl130.yaml")
+    assert bulb.power.energy_monitoring is None  # python-kasa only estimates bulb power
+
+
+def test_hand_written_match_by_brand_or_zwave_ids(catalog: Path, ha: HAIndex) -> None:
+    thermostat = """\
+category: thermostat
+manufacturer: Resideo
+brand: Honeywell
+product_name: T6 Pro Z-Wave thermostat
+model_numbers: [T6-PRO-ZW]
+identifiers:
+  zwave:
+  - {manufacturer_id: 57, product_type: 17, product_id: 8}
+verified_on: 2026-11-26
+sources:
+- url: https://www.resideo.com/
+  seen: 2026-11-26
+"""
+    (catalog / "devices" / "thermostat").mkdir()
+    (catalog / "devices" / "thermostat" / "resideo-t6-pro.yaml").write_text(thermostat)
+    report = _import("zwave", catalog, ha)
+    assert report.skipped == ["honeywell-th6320zw"]  # same Z-Wave ids, different maker name and model
+
+
+def test_rerun_changes_nothing_and_keeps_human_edits(catalog: Path, ha: HAIndex) -> None:
+    for kind in FILES:
+        _import(kind, catalog, ha)
+    path = catalog / "devices" / "smart-plug" / "tuya-ts011f-plug-1.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["product_url"] = "https://example.com/ts011f"  # non-owned top-level field
+    data["power"]["max_output_w"] = 3680  # non-owned key next to an owned one
+    data["sources"].append({"url": "https://example.com/ts011f", "supports": "rating", "seen": SEEN})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    snapshot = _files(catalog)
+
+    for kind in FILES:  # a later day, same package versions: nothing to do
+        report = _import(kind, catalog, ha, seen=date(2026, 11, 27))
+        assert report.created == [] and report.updated == [], kind
+    assert _files(catalog) == snapshot
+
+    plug = _load(catalog, "devices/smart-plug/tuya-ts011f-plug-1.yaml")
+    assert plug.product_url == "https://example.com/ts011f" and plug.power.max_output_w == 3680
+    assert plug.power.energy_monitoring is True and len(plug.sources) == 3
+
+
+def test_upstream_change_updates_owned_fields_only(catalog: Path, ha: HAIndex, tmp_path: Path) -> None:
+    _import("zigbee", catalog, ha)
+    path = catalog / "devices" / "smart-plug" / "tuya-ts011f-plug-1.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["product_url"] = "https://example.com/ts011f"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    changed = tmp_path / "zigbee-herdsman-converters-26.113.0.devices.json"
+    changed.write_text(ZIGBEE.read_text().replace("Smart plug (with power monitoring)", "Smart plug with metering"))
+    report = _import("zigbee", catalog, ha, seen=date(2026, 11, 27), path=changed)
+    assert sorted(report.updated) == sorted(report.updated + report.unchanged)  # version bump rewrites all
+    plug = _load(catalog, "devices/smart-plug/tuya-ts011f-plug-1.yaml")
+    assert plug.product_name == "Smart plug with metering"
+    assert plug.product_url == "https://example.com/ts011f"
+    assert plug.imported.source == "zigbee-herdsman-converters@26.113.0" and plug.verified_on == date(2026, 11, 27)
+    assert all(s.url.startswith("https://") for s in plug.sources)
+
+
+def test_person_takes_over_a_field(catalog: Path, ha: HAIndex) -> None:
+    _import("zwave", catalog, ha)
+    path = catalog / "devices" / "load-controller" / "zooz-zen15.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["product_name"] = "Zooz ZEN15 Z-Wave Plus power switch"
+    data["imported"]["owned_fields"].remove("product_name")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    report = _import("zwave", catalog, ha)
+    assert "zooz-zen15" in report.unchanged
+    assert _load(catalog, "devices/load-controller/zooz-zen15.yaml").product_name == "Zooz ZEN15 Z-Wave Plus power switch"
+
+
+def test_ids_never_collide_with_hand_written(catalog: Path, ha: HAIndex) -> None:
+    # a different product whose id looks like the one the importer would propose (0/o, 1/l, hyphens)
+    lookalike = HAND_KP125M.replace("manufacturer: TP-Link", "manufacturer: Someone Else")
+    (catalog / "devices" / "smart-plug" / "tuya-tso11f-plug-l.yaml").write_text(lookalike)
+    report = _import("zigbee", catalog, ha)
+    assert "tuya-ts011f-plug-1-2" in report.created
+    for kind in ("zwave", "kasa"):
+        _import(kind, catalog, ha)
+    errors = [p.render() for p in audit_catalog(catalog) if p.severity == "error"]
+    assert errors == []
+
+
+def test_output_is_deterministic(tmp_path: Path, ha: HAIndex) -> None:
+    outputs = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        for kind in FILES:
+            write_recipes(build(kind, FILES[kind], SEEN, ha=ha), root)
+        outputs.append(_files(root))
+    assert outputs[0] == outputs[1]
+    for path in _imported(tmp_path / "a"):
+        assert load_recipe(path, tmp_path / "a")[1] == []
+
+
+def test_merge_drops_fields_the_importer_no_longer_sets() -> None:
+    old = {"category": "smart-plug", "notes": "old note", "product_url": "https://example.com/",
+           "imported": {"source": "p@1", "key": "k", "owned_fields": ["category", "notes"]}}
+    new = {"category": "smart-plug", "imported": {"source": "p@2", "key": "k", "owned_fields": ["category"]}}
+    out = merge(old, new)
+    assert "notes" not in out and out["product_url"] == "https://example.com/"
+    assert out["imported"] == {"source": "p@2", "key": "k", "owned_fields": ["category"]}
+
+
+def test_ha_integration_for(ha: HAIndex) -> None:
+    assert ha_integration_for("TP-Link", ha)["name"] == "tplink"
+    assert ha_integration_for("Tapo", ha)["name"] == "tplink"  # virtual brand -> the integration behind it
+    assert ha_integration_for("Tuya", ha)["connection"] == "cloud"
+    assert ha_integration_for("Nobody", ha) is None
+
+
+def test_cli(tmp_path: Path) -> None:
+    from derdir.cli import commands  # noqa: F401  (registers the commands)
+    from derdir.cli.app import app
+
+    root = tmp_path / "catalog"
+    args = ["import", "zwave", str(ZWAVE), "--catalog", str(root), "-H", str(HA), "--date", "2026-11-26"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "created" in first.output
+    second = CliRunner().invoke(app, args + ["--json"])
+    assert second.exit_code == 0, second.output
+    assert '"unchanged": 4' in second.output and '"created": 0' in second.output
+
+
+def test_directory_input_is_refused(tmp_path: Path, ha: HAIndex) -> None:
+    with pytest.raises(ValueError, match="directory"):
+        build("zigbee", tmp_path, SEEN, version="1.0.0", ha=ha)
+
+
+def test_broken_file_stops_the_writer(catalog: Path, ha: HAIndex) -> None:
+    (catalog / "devices" / "smart-plug" / "broken.yaml").write_text("category: [unclosed\n")
+    with pytest.raises(ValueError, match="do not parse"):
+        _import("kasa", catalog, ha)
+
+
+def test_files_are_world_readable(catalog: Path, ha: HAIndex) -> None:
+    _import("kasa", catalog, ha)
+    assert (catalog / "devices" / "smart-plug" / "tp-link-kp115.yaml").stat().st_mode & 0o044 == 0o044

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import compat as compat_mod
 from .catalog.index import Catalog
+from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .incentives import Estimate, applicable, estimate
@@ -83,7 +83,7 @@ def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str],
         slot.status = {"hub": "hub", "not-energy": "not-energy"}.get(slot.resolution.kind, "unknown-device")
         return
     if hub:
-        ok, why = compat_mod.verdict(cat.device(members[0]), cat.hubs[hub])  # type: ignore[arg-type]
+        ok, why = compat_verdict(cat.device(members[0]), cat.hubs[hub])  # type: ignore[arg-type]
         slot.compat = {"hub": hub, "compatible": ok, "reason": why}
     pids = sorted({p for d in members for p in cat.candidate_programs(d)})
     for pid in pids:
@@ -243,7 +243,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
             continue
         fit = None
         if hub_id:
-            ok, why = compat_mod.verdict(device, cat.hubs[hub_id])
+            ok, why = compat_verdict(device, cat.hubs[hub_id])
             if ok is not True:
                 continue
             fit = why

@@ -27,6 +27,9 @@ CATEGORY_KW: dict[str, tuple[float, float]] = {
 }
 
 
+ONE_TIME = ("enrollment", "upfront-per-kw", "upfront-per-kwh")
+
+
 @dataclass
 class Estimate:
     """A yearly earnings range for one device (or account) in one program."""
@@ -113,8 +116,16 @@ def estimate(program: Program, terms: list[Incentive], device: Device | None, ca
         mult: tuple[float, float, float] | None
         if t.type == "enrollment":
             mult = (1, 1, 1)
-            first += a_ty
             est.assumptions.append(f"enrollment bonus {_money(a_lo, a_hi, currency)} counted in the first year only")
+        elif t.type == "upfront-per-kw":
+            mult, why = device_kw(device, category)
+            if mult:
+                est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kW x {why}, first year only")
+        elif t.type == "upfront-per-kwh":
+            kwh = device.power.battery_kwh if device is not None else None
+            mult = (kwh, kwh, kwh) if kwh else None
+            if mult:
+                est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kWh x {kwh:g} kWh of storage, first year only")
         elif t.type == "per-year":
             mult = (1, 1, 1)
         elif t.type == "per-month":
@@ -139,13 +150,17 @@ def estimate(program: Program, terms: list[Incentive], device: Device | None, ca
         else:  # pragma: no cover - the model restricts types
             mult = None
         if mult is None:
-            est.unknown.append(f"{t.type}: the program publishes no {'event count' if 'event' in t.type or 'kwh' in t.type else 'kW basis'} to multiply by")
+            basis = {"per-event": "event count", "per-kwh": "event count and length", "upfront-per-kwh": "storage capacity"}
+            est.unknown.append(f"{t.type}: no {basis.get(t.type, 'kW figure')} to multiply by")
             continue
         known += 1
         v_lo, v_ty, v_hi = a_lo * mult[0], a_ty * mult[1], a_hi * mult[2]
         if t.cap is not None:
             v_lo, v_ty, v_hi = min(v_lo, t.cap), min(v_ty, t.cap), min(v_hi, t.cap)
-            est.assumptions.append(f"{t.type} capped at {_money(t.cap, t.cap, currency)} a year")
+            per = "" if t.type in ONE_TIME else " a year"
+            est.assumptions.append(f"{t.type} capped at {_money(t.cap, t.cap, currency)}{per}")
+        if t.type in ONE_TIME:
+            first += v_ty
         lo, ty, hi = lo + v_lo, ty + v_ty, hi + v_hi
     if known:
         est.low, est.typical, est.high = lo, ty, hi
@@ -160,7 +175,7 @@ def _money(lo: float, hi: float, currency: str) -> str:
 
 
 _TYPE_WORDS = {
-    "enrollment": "when you enroll", "per-year": "per year", "per-month": "per month", "per-event": "per event",
+    "enrollment": "when you enroll", "upfront-per-kw": "per kW, once", "upfront-per-kwh": "per kWh of storage, once", "per-year": "per year", "per-month": "per month", "per-event": "per event",
     "per-kwh": "per kWh", "per-kw-season": "per kW per season", "per-kw-year": "per kW per year",
 }
 

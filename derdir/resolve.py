@@ -124,8 +124,15 @@ def model_variants(text: str | None) -> list[tuple[str, float]]:
     return unique
 
 
-def _makers_of(cat: Catalog, did: str) -> set[str]:
-    return {r[0] for r in cat.sql("SELECT value FROM ident WHERE kind = 'maker' AND id = ?", (did,))}
+def _makers_of(cat: Catalog, ids: list[str]) -> dict[str, set[str]]:
+    """Maker keys of several products in one query."""
+    out: dict[str, set[str]] = {i: set() for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = cat.sql(f"SELECT id, value FROM ident WHERE kind = 'maker' AND id IN ({','.join('?' * len(chunk))})", chunk)
+        for did, value in rows:
+            out[did].add(value)
+    return out
 
 
 def _maker_agrees(reported: str, makers: set[str]) -> bool:
@@ -189,10 +196,11 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     known = _known_maker(cat, rk)
     zigbee_hub = (report.integration or "zha").lower() in ZIGBEE_INTEGRATIONS
     if rk:
+        makers = _makers_of(cat, [c.id for c in found.values() if c.score < 0.98])
         for cand in list(found.values()):
             if cand.score >= 0.98:
                 continue
-            if _maker_agrees(rk, _makers_of(cat, cand.id)):
+            if _maker_agrees(rk, makers[cand.id]):
                 cand.score = min(cand.score + 0.04, 0.97)
                 cand.reason += f" and maker {mfr!r}"
             elif cand.reason.startswith("Zigbee") and zigbee_hub:

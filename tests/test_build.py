@@ -68,7 +68,8 @@ def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monk
     assert sorted(p.name for p in out.iterdir()) == sorted([good.version, "current"])
 
 
-def test_old_builds_are_pruned(mini, tmp_path: Path) -> None:
+def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("derdir.catalog.build.PRUNE_GRACE_S", 0)
     root, out = mini({}), tmp_path / "build"
     versions = []
     for i in range(4):
@@ -76,3 +77,13 @@ def test_old_builds_are_pruned(mini, tmp_path: Path) -> None:
         versions.append(build(root, out).version)
     kept = {p.name for p in out.iterdir() if p.name != "current"}
     assert versions[-1] in kept and len(kept) <= 2
+
+
+def test_recent_builds_survive_pruning(mini, tmp_path: Path) -> None:
+    """A server may still answer from the previous build; it is not deleted under it."""
+    root, out = mini({}), tmp_path / "build"
+    versions = []
+    for i in range(3):
+        (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", f"Edison {i}"))
+        versions.append(build(root, out).version)
+    assert set(versions) <= {p.name for p in out.iterdir()}

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from ..service import LiveCatalog
+from ..web import STATIC_DIR
+from ..web import router as web_router
 from . import middleware, problems
 from .households import router as household_router
 from .routes import router
@@ -28,5 +31,8 @@ def create_app(build_dir: Path, check_every: float = 1.0) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": app.state.live.get().version}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(web_router)  # last: its catch-all renders HTML 404s for unknown pages
 
     return app

@@ -10,7 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from .. import compat, product, search, support
+from .. import search
+from ..compat import compat
+from ..product import product
+from ..support import support
 from ..catalog.index import Catalog
 from ..errors import NotFound
 from ..lookup import find_in_memory
@@ -36,19 +39,19 @@ def list_products(cat: Cat, q: Annotated[str | None, Query(max_length=200)] = No
 def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> dict[str, Any]:
     """Everything about a product (id, former id, or a name such as 'Kasa KP125M'), and the programs
     that support it, in one market when `market` (utility, state or ZIP code) is given."""
-    return product.product(cat, product_id, market, hub)
+    return product(cat, product_id, market, hub)
 
 
 @router.get("/products/{product_id}/programs/{program_id}", summary="Is a product supported by a program")
 def get_support(cat: Cat, product_id: Ref, program_id: Ref, hub: Opt = None) -> dict[str, Any]:
     """For every market the program serves: supported (true/false/null), incentives and evidence."""
-    return support.support(cat, product_id, program_id, hub)
+    return support(cat, product_id, program_id, hub)
 
 
 @router.get("/products/{product_id}/hubs/{hub_id}", summary="Does a product work with a hub")
 def get_compat(cat: Cat, product_id: Ref, hub_id: Ref) -> dict[str, Any]:
     """`compatible` true/false/null, and how: an integration or a protocol path."""
-    return compat.compat(cat, product_id, hub_id)
+    return compat(cat, product_id, hub_id)
 
 
 @router.get("/programs", summary="List programs")

@@ -33,6 +33,7 @@ from .source import CatalogFiles, read_catalog, recipe_paths
 FORMAT = "1"
 CURRENT = "current"
 KEEP_BUILDS = 2
+PRUNE_GRACE_S = 300
 
 
 @dataclass
@@ -111,10 +112,13 @@ def _publish(build_dir: Path, version: str) -> None:
 
 
 def _prune(build_dir: Path, keep: set[str]) -> None:
+    """Remove old builds, keeping the newest few and any published in the last minutes
+    (a server may still be answering a request from one)."""
     builds = sorted((p for p in build_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
     for old in builds[KEEP_BUILDS:]:
-        if old.name not in keep:
+        if old.name not in keep and now - old.stat().st_mtime > PRUNE_GRACE_S:
             shutil.rmtree(old, ignore_errors=True)
 
 

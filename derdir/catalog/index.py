@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
+import queue
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -26,12 +26,18 @@ KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program
 class Catalog:
     """One immutable build, opened read-only."""
 
+    POOL = 8
+
     def __init__(self, build_path: Path):
         self.path = Path(build_path)
         self.db_path = self.path / "catalog.sqlite"
         if not self.db_path.is_file():
             raise FileNotFoundError(self.db_path)
-        self._local = threading.local()
+        # Connections are opened now, not lazily: a build that is pruned while requests still
+        # use it stays readable through its open file handles.
+        self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        for _ in range(self.POOL):
+            self._pool.put(sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
         meta = dict(self.sql("SELECT key, value FROM meta"))
         self.meta: dict[str, Any] = {k: json.loads(v) for k, v in meta.items()}
         self.version: str = self.meta["version"]
@@ -49,15 +55,12 @@ class Catalog:
         self.device = lru_cache(maxsize=4096)(self._device)
 
     # --- storage -----------------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            self._local.conn = conn
-        return conn
-
     def sql(self, query: str, params: Iterable[Any] = ()) -> list[tuple]:
-        return self._conn().execute(query, tuple(params)).fetchall()
+        conn = self._pool.get()
+        try:
+            return conn.execute(query, tuple(params)).fetchall()
+        finally:
+            self._pool.put(conn)
 
     def _load_all(self, kind: str) -> dict[str, Any]:
         model = KIND_MODELS[kind]

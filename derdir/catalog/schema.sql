@@ -12,6 +12,7 @@ CREATE INDEX device_maker ON device (maker_key);
 CREATE TABLE device_facet (facet TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (facet, value, id)) WITHOUT ROWID;
 -- Identifiers a hub reports, for resolving: kind is model, maker, zigbee, zigbee-maker, zwave, matter, matter-vendor.
 CREATE TABLE ident (kind TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, value, id)) WITHOUT ROWID;
+CREATE INDEX ident_by_id ON ident (kind, id);
 -- Candidate (device, program) pairs: every pair a claim or rule of the program names. Verdicts are
 -- computed from the recipes at query time (they depend on the hub and market); this is the index.
 CREATE TABLE candidate (device_id TEXT NOT NULL, program_id TEXT NOT NULL, PRIMARY KEY (device_id, program_id)) WITHOUT ROWID;

@@ -78,7 +78,14 @@ class Eligibility(Model):
     exclude_rules: list[DeviceRule] = Field(default_factory=list)
 
 
-IncentiveType = Literal["enrollment", "per-year", "per-month", "per-event", "per-kwh", "per-kw-season", "per-kw-year"]
+IncentiveType = Literal[
+    "enrollment",  # one-time payment on joining (or an upfront device rebate)
+    "upfront-per-kw",  # one-time payment per kW of the device's controllable power
+    "upfront-per-kwh",  # one-time payment per kWh of the device's storage capacity
+    "per-year", "per-month", "per-event",
+    "per-kwh",  # per kWh shifted or exported during events
+    "per-kw-season", "per-kw-year",  # per kW of controllable power each season / year
+]
 
 
 class Incentive(Model):

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from .. import plain
+from ..incentives import describe
 from ..overview import region_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -75,7 +76,7 @@ def _env() -> jinja2.Environment:
     env.filters.update(tri=tri, known=known, money=money, yearly=yearly, hexid=hexid, region=region_name,
                        noun=plain.noun, ecosystem=lambda e: ECOSYSTEMS.get(e, e))
     env.globals.update(href=href, query=query, rule_text=plain.rule, events_text=plain.events,
-                       requirements_text=plain.requirements)
+                       requirements_text=plain.requirements, describe=describe)
     return env
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
 import typer
 from rich.console import Console
@@ -43,6 +43,13 @@ def open_cli_catalog(catalog: Path | None, build_dir: Path | None):
     root = catalog_root(catalog)
     with handle_errors():
         return open_catalog(root, build_root(build_dir, root))
+
+
+def query(catalog: Path | None, build_dir: Path | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Open the catalog and run one core query, turning its errors into CLI messages."""
+    cat = open_cli_catalog(catalog, build_dir)
+    with handle_errors():
+        return fn(cat, *args, **kwargs)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from rich.table import Column, Table
 from ...household import evaluate
 from ...importers.ha_registry import parse_device_registry
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, fail, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, fail, handle_errors, print_json, query
 
 
 def read_devices(devices: Optional[Path], ha_registry: Optional[Path]) -> list[dict[str, Any]]:
@@ -52,9 +52,7 @@ def check(
     Example: derdir check --location 94105 --ha-registry ~/.homeassistant/.storage/core.device_registry
     """
     reports = read_devices(devices, ha_registry)
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = evaluate(cat, location, reports, hub)
+    data = query(catalog, build_dir, evaluate, location, reports, hub)
     if as_json:
         print_json(data)
         return

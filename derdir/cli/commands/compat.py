@@ -9,7 +9,7 @@ import typer
 
 from ...compat import compat as compat_query
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 
 
 @app.command()
@@ -24,9 +24,7 @@ def compat(
 
     Example: derdir compat tp-link-kasa-kp125m home-assistant-yellow
     """
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = compat_query(cat, product, hub)
+    data = query(catalog, build_dir, compat_query, product, hub)
     if as_json:
         print_json(data)
         return

@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from ...product import product
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 
 
 def _yes(v: object) -> str:
@@ -30,9 +30,7 @@ def info(
 
     Example: derdir info "Kasa KP125M" --market pge
     """
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = product(cat, ref, market, hub)
+    data = query(catalog, build_dir, product, ref, market, hub)
     if as_json:
         print_json(data)
         return

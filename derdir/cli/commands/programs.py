@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from ...search import list_programs
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 
 
 @app.command()
@@ -25,9 +25,7 @@ def programs(
 
     Example: derdir programs --market "Pacific Gas & Electric Co"
     """
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = list_programs(cat, market, status)
+    data = query(catalog, build_dir, list_programs, market, status)
     if as_json:
         print_json(data)
         return

@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from ...household import recommend as recommend_query
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 from .check import read_devices
 
 
@@ -30,9 +30,7 @@ def recommend(
     Example: derdir recommend --location pge --hub home-assistant-yellow
     """
     owned = read_devices(devices, ha_registry) if (devices or ha_registry) else []
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = recommend_query(cat, location, hub, owned, limit)
+    data = query(catalog, build_dir, recommend_query, location, hub, owned, limit)
     if as_json:
         print_json(data)
         return

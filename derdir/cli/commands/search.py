@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from ...search import search_products
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 
 
 @app.command()
@@ -32,10 +32,8 @@ def search(
 
     Example: derdir search plug --protocol matter --market pge
     """
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = search_products(cat, q, category=category, manufacturer=manufacturer, protocol=protocol,
-                               program=program, market=market, hub=hub, page=page, per_page=per_page)
+    data = query(catalog, build_dir, search_products, q, category=category, manufacturer=manufacturer, protocol=protocol,
+                 program=program, market=market, hub=hub, page=page, per_page=per_page)
     if as_json:
         print_json(data)
         return

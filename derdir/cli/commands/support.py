@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from ...support import support as support_query
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
+from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 
 
 @app.command()
@@ -26,9 +26,7 @@ def support(
 
     Example: derdir support tp-link-kasa-kp125m renew-home-ohmconnect --json
     """
-    cat = open_cli_catalog(catalog, build_dir)
-    with handle_errors():
-        data = support_query(cat, product, program, hub)
+    data = query(catalog, build_dir, support_query, product, program, hub)
     if as_json:
         print_json(data)
         return

@@ -192,6 +192,16 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
                 add(cat.ident("model", k), weight, f"model number {text!r}")
             if found:
                 break
+    if not found:
+        for text in filter(None, (model_id, model)):
+            for k, _ in model_variants(text)[:2]:
+                for cut in range(len(k) - 1, 2, -1):
+                    hits = cat.ident("model-prefix", k[:cut])
+                    if hits:
+                        add(hits, 0.88, f"model {text!r} starts with {k[:cut]!r}")
+                        break
+            if found:
+                break
     rk = maker_key(mfr) if mfr else ""
     known = _known_maker(cat, rk)
     zigbee_hub = (report.integration or "zha").lower() in ZIGBEE_INTEGRATIONS
@@ -217,6 +227,9 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     if ranked:
         best = ranked[0]
         tied = [c for c in ranked if c.score >= best.score - 0.01]
+        originals = [c for c in tied if not cat.device(c.id).white_label_of]  # type: ignore[union-attr]
+        if originals and len(originals) < len(tied):
+            tied, best = originals, originals[0]
         cands = [summary(cat, c.id, c.score) for c in ranked[:10]]
         if len(tied) == 1 or best.score >= 0.98:
             return Resolution(summary(cat, best.id, best.score), cands, best.reason)
@@ -224,8 +237,11 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     words = " ".join(filter(None, (model, model_id, report.name)))
     if NOT_ENERGY.search(fold(words)) and _category_hint(words) in (None, "battery", "energy-monitor"):
         return Resolution(None, [], f"{words!r} is not an energy device", "not-energy")
-    if known:
+    if known and (_category_hint(words) or not (model or model_id)):
         return _family(cat, report, None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not")
+    if known:
+        return Resolution(None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not, "
+                                    "and nothing says what kind of device it is", "unknown")
     return Resolution(None, [], "no product, maker or identifier in the catalog matches", "unknown")
 
 

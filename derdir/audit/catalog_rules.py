@@ -67,6 +67,13 @@ def references(files: CatalogFiles) -> Iterator[Problem]:
     """Every id a program names exists (utilities, devices, hubs, other programs)."""
     utilities, devices = files.recipes["utility"], files.recipes["device"]
     hubs, programs = files.recipes["hub"], files.recipes["program"]
+    for rec in devices.values():
+        parent = rec.model.white_label_of
+        if parent:
+            if parent == rec.id:
+                yield _at(rec, "unknown-reference", ("white_label_of",), "a device cannot be a white label of itself")
+            else:
+                yield from _ref(rec, ("white_label_of",), parent, devices, "device")
     for rec in programs.values():
         p = rec.model
         for i, u in enumerate(p.markets.utilities):

@@ -122,9 +122,25 @@ def _prune(build_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _identifiers(rid: str, p: ProductBase) -> Iterable[tuple[str, str, str]]:
+def maker_aliases(files: CatalogFiles) -> dict[str, set[str]]:
+    """Maker key -> every key of the same manufacturer (its name, aliases and brands)."""
+    out: dict[str, set[str]] = {}
+    for rec in files.recipes["manufacturer"].values():
+        m = rec.model
+        keys = {maker_key(n) for n in [m.name, *m.aliases, *m.brands] if maker_key(n)}
+        for k in keys:
+            out.setdefault(k, set()).update(keys)
+    return out
+
+
+def _identifiers(rid: str, p: ProductBase, aliases: dict[str, set[str]] | None = None) -> Iterable[tuple[str, str, str]]:
     for m in model_names(p):
         yield ("model", m, rid)
+    for m in {a for k in maker_names(p) for a in (aliases or {}).get(k, ())}:
+        yield ("maker", m, rid)
+    for s in p.identifiers.model_strings:
+        if s.endswith("*") and len(key(s)) >= 3:  # a model family reported with varying suffixes, e.g. PLP1*
+            yield ("model-prefix", key(s), rid)
     for m in maker_names(p):
         yield ("maker", m, rid)
     if p.family:
@@ -207,9 +223,11 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None
                             for rid, rec in sorted(by_id.items())])
             db.executemany("INSERT OR IGNORE INTO former_id VALUES (?, ?, ?)",
                            [(kind, old, rid) for rid, rec in by_id.items() for old in rec.model.former_ids])
-            db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)",
-                           [(kind, rid, *_search_text(kind, rid, rec.model)) for rid, rec in sorted(by_id.items())])
+            if kind != "manufacturer":
+                db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)",
+                               [(kind, rid, *_search_text(kind, rid, rec.model)) for rid, rec in sorted(by_id.items())])
         rows, facets, idents = [], [], []
+        aliases = maker_aliases(files)
         for rid, rec in sorted(files.recipes["device"].items()):
             d: Device = rec.model
             rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
@@ -217,7 +235,7 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None
             facets += [("protocol", p, rid) for p in protocols(d)]
             facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
             facets += [("maker", m, rid) for m in maker_names(d)]
-            idents += list(_identifiers(rid, d))
+            idents += list(_identifiers(rid, d, aliases))
         for rid, rec in files.recipes["hub"].items():
             idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
         db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
@@ -233,7 +251,8 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None
 
 def _write_static(out: Path, files: CatalogFiles, meta: dict[str, Any]) -> None:
     """One JSON file per entity under api/v1/, plus the whole catalog (plain and gzipped)."""
-    folders = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities"}
+    folders = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities",
+               "manufacturer": "manufacturers"}
     whole: dict[str, Any] = {"generated_by": "derdir build", **meta}
     for kind, by_id in files.recipes.items():
         folder = out / "api" / "v1" / folders[kind]

@@ -17,10 +17,12 @@ from typing import Any, Iterable
 
 from ..recipes.device import Device
 from ..recipes.hub import Hub
+from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
 from ..recipes.utility import Utility
 
-KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility}
+KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
+                                "manufacturer": Manufacturer}
 
 
 class Catalog:
@@ -44,6 +46,7 @@ class Catalog:
         self.programs: dict[str, Program] = self._load_all("program")
         self.hubs: dict[str, Hub] = self._load_all("hub")
         self.utilities: dict[str, Utility] = self._load_all("utility")
+        self.manufacturers: dict[str, Manufacturer] = self._load_all("manufacturer")
         self.former: dict[tuple[str, str], str] = {(k, o): i for k, o, i in self.sql("SELECT kind, old, id FROM former_id")}
         self.programs_by_utility: dict[str, set[str]] = defaultdict(set)
         self.programs_by_region: dict[str, set[str]] = defaultdict(set)
@@ -86,7 +89,8 @@ class Catalog:
         return self.former.get((kind, ref))
 
     def _memory(self, kind: str) -> dict[str, Any]:
-        return {"program": self.programs, "hub": self.hubs, "utility": self.utilities}[kind]
+        return {"program": self.programs, "hub": self.hubs, "utility": self.utilities,
+                "manufacturer": self.manufacturers}[kind]
 
     def candidate_programs(self, device_id: str) -> list[str]:
         return [r[0] for r in self.sql("SELECT program_id FROM candidate WHERE device_id = ? ORDER BY program_id", (device_id,))]

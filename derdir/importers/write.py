@@ -282,6 +282,8 @@ def write_recipes(
         names = ", ".join(str(p) for p in cat.broken[:5])
         raise ValueError(f"{len(cat.broken)} device file(s) do not parse ({names}); fix them first (derdir audit)")
     seen_keys: set[str] = set()
+    plan: list[tuple[dict[str, Any], Any, str]] = []
+    final: dict[str, str] = {}  # proposed id -> the id the file has (existing files keep theirs)
     for recipe in sorted(recipes, key=lambda r: r["imported"]["key"]):
         rkey = recipe["imported"]["key"]
         if rkey in seen_keys:
@@ -298,10 +300,21 @@ def write_recipes(
             if _covered(new, cat):
                 report.covered.append(existing.path.stem)  # still updated; a person decides which to keep
             rid = existing.path.stem
-            merged = merge(existing.data, new)
         else:
             rid = _free_id(recipe["id"], cat)
-            merged = merge(None, new)
+        cat.taken[id_key(rid)] = devices / str(new["category"]) / f"{rid}.yaml"
+        final[recipe["id"]] = rid
+        plan.append((new, existing, rid))
+    for new, existing, rid in plan:
+        parent = new.get("white_label_of")
+        if parent is not None:  # importers name the parent by its proposed id
+            if parent in final:
+                new["white_label_of"] = final[parent]
+            else:
+                del new["white_label_of"]
+                new["imported"] = {**new["imported"], "owned_fields": [
+                    f for f in new["imported"]["owned_fields"] if f != "white_label_of"]}
+        merged = merge(existing.data if existing is not None else None, new)
         target = devices / str(merged["category"]) / f"{rid}.yaml"
         report.categories[str(merged["category"])] = report.categories.get(str(merged["category"]), 0) + 1
         if existing is not None and existing.path == target and _undated(merged) == _undated(existing.data):
@@ -312,7 +325,6 @@ def write_recipes(
                 if existing is not None and existing.path != target:
                     existing.path.unlink(missing_ok=True)  # category changed: the file moves
             (report.updated if existing is not None else report.created).append(rid)
-        cat.taken[id_key(rid)] = target
         if progress:
             progress()
     report.gone = sorted(e.path.stem for k, e in cat.ours.items() if k not in seen_keys)

@@ -221,6 +221,7 @@ def _recipe(
     if white_label_of:
         rec["notes"] = (f"White label of {white_label_of} in zigbee-herdsman-converters; it shares that device's "
                         "Zigbee identifiers, so a hub reporting them may mean either product.")
+        rec["white_label_of"] = parent_model  # the parent's import key; replaced by its id once ids are assigned
     rec["verified_on"] = ctx.seen
     what = "model, description, Zigbee model ids and manufacturer names"
     if metered:
@@ -294,4 +295,12 @@ def import_zigbee(defs: list[dict[str, Any]], ctx: ImportContext, ha: HAIndex | 
     ids = unique_ids((r["imported"]["key"], r["id"]) for r in out)
     for r in out:
         r["id"] = ids[r["imported"]["key"]]
+    for r in out:
+        if "white_label_of" in r:  # parent key -> parent's proposed id; the writer maps it to the final id
+            parent = ids.get(r["white_label_of"])
+            if parent:
+                r["white_label_of"] = parent
+            else:
+                del r["white_label_of"]
+            r["imported"]["owned_fields"] = owned_paths(r)
     return out

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from .common import Category, Ecosystem, Model, Name, Recipe, Source, Text, Url
+from .common import Category, Ecosystem, Id, Model, Name, Recipe, Source, Text, Url
 
 Str = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -167,3 +167,6 @@ class Device(ProductBase):
     """An energy device: plug, thermostat, water heater, charger, battery, inverter…"""
 
     category: Category
+    white_label_of: Id | None = Field(
+        None, description="Id of the device this one is a rebadged copy of (same hardware and identifiers)."
+    )

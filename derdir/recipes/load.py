@@ -13,12 +13,15 @@ from ..problem import Problem
 from .common import ID_PATTERN, Recipe
 from .device import Device
 from .hub import Hub
+from .manufacturer import Manufacturer
 from .program import Program
 from .utility import Utility
 from .yamlio import Document, YamlError, dotted, load_yaml
 
-KINDS: dict[str, type[Recipe]] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility}
-FOLDERS = {"devices": "device", "hubs": "hub", "programs": "program", "utilities": "utility"}
+KINDS: dict[str, type[Recipe]] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
+                                  "manufacturer": Manufacturer}
+FOLDERS = {"devices": "device", "hubs": "hub", "programs": "program", "utilities": "utility",
+           "manufacturers": "manufacturer"}
 _ID = re.compile(ID_PATTERN)
 
 
@@ -82,7 +85,7 @@ def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loade
         rel = str(path)
     kind, category = kind_of(path, root)
     if kind is None:
-        return None, [_problem(rel, 1, 1, "", "not under devices/, hubs/, programs/ or utilities/", "layout")]
+        return None, [_problem(rel, 1, 1, "", "not under devices/, hubs/, programs/, utilities/ or manufacturers/", "layout")]
     rid = path.stem
     problems: list[Problem] = []
     if path.suffix != ".yaml":

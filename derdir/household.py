@@ -138,7 +138,13 @@ def _program_totals(cat: Catalog, slots: list[_Slot], market: Market) -> tuple[l
     rows.sort(key=lambda r: (-max((v["typical"] for v in r["estimate"].values()), default=0.0), r["id"]))
     taken: set[str] = set()
     totals: dict[str, Any] = {}
+    statewide = cat.programs_by_region.get(market.region or "", set())
     for row in rows:
+        if market.utility is None and row["id"] not in statewide:
+            row["counted"] = False
+            row["not_counted_because"] = ("offered only by some utilities in this region: "
+                                          + ", ".join(cat.programs[row["id"]].markets.utilities) + "; give your utility")
+            continue
         clash = [t for t in taken if t in row["excludes"] or row["id"] in cat.programs[t].excludes_programs]
         row["counted"] = not clash
         if clash:
@@ -247,7 +253,8 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
             if ok is not True:
                 continue
             fit = why
-        added: dict[str, float] = {}
+        added: dict[str, float] = {}  # recurring, per year
+        first_year: dict[str, float] = {}  # recurring plus one-time payments, in the first year
         unlocks = []
         for pid in plist.split(","):
             program = cat.programs[pid]
@@ -258,27 +265,30 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
             if ck not in cache:
                 cache[ck] = estimate(program, applicable(program, device.category, market.utility), device, device.category)
             est = cache[ck]
-            gain = est.typical if est and est.typical is not None else None
-            if gain is not None and pid not in enrolled:
+            gains = [e for e in (est,) if e and e.typical is not None]
+            if gains and pid not in enrolled:
                 acct = estimate(program, applicable(program, None, market.utility), None, None, per="account")
-                if acct and acct.typical:
-                    gain += acct.typical
+                if acct and acct.typical is not None:
+                    gains.append(acct)
             unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
                             "already_enrolled": pid in enrolled, "reason": v.reason})
-            if gain is not None and est:
-                added[est.currency] = added.get(est.currency, 0.0) + gain
+            for g in gains:
+                added[g.currency] = added.get(g.currency, 0.0) + g.typical - g.first_year_only  # type: ignore[operator]
+                first_year[g.currency] = first_year.get(g.currency, 0.0) + g.typical  # type: ignore[operator]
         if not unlocks:
             continue
-        best = max(added.values(), default=0.0)
-        scored.append((best, len(unlocks), device.imported is not None, did, device, unlocks, added, fit))
-    # Most added money first; then more programs; hand-curated recipes before bulk-imported ones.
-    scored.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
+        rank = (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
+        scored.append((rank, len(unlocks), device.imported is not None, did, device, unlocks, added, first_year, fit))
+    # Most added yearly money first (then first-year money, with one-time payments); then more
+    # programs; hand-curated recipes before bulk-imported ones.
+    scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))
     recs = []
-    for _best, _n, _imported, did, device, unlocks, added, fit in scored[:limit]:
+    for _rank, _n, _imported, did, device, unlocks, added, first_year, fit in scored[:limit]:
         why = f"qualifies for {len(unlocks)} program(s) in this market"
         if fit:
             why += f"; works with your hub: {fit}"
         recs.append({"id": did, "category": device.category, "manufacturer": device.manufacturer, "brand": device.brand,
                      "product_name": device.product_name, "added_yearly": {c: round(v, 2) for c, v in added.items()},
+                     "added_first_year": {c: round(v, 2) for c, v in first_year.items()},
                      "programs": unlocks, "why": why})
     return {"market": market.as_dict(), "hub": hub_id, "recommendations": recs, "catalog_version": cat.version}

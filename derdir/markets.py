@@ -113,7 +113,7 @@ def find_utility(cat: Catalog, text: str, field_name: str = "location.utility") 
 def zip_region(zip_code: str, field_name: str = "location.zip") -> str:
     """US ZIP code -> region, offline (the `zipcodes` package ships its data)."""
     z = zip_code.strip()
-    if not re.fullmatch(r"\d{5}(-\d{4})?", z):
+    if not re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", z):
         raise InvalidInput(field_name, f"{z!r} is not a US ZIP code (5 digits)")
     import zipcodes
 
@@ -130,7 +130,7 @@ def resolve_location(cat: Catalog, location: str | dict[str, Any] | None) -> Mar
         raise InvalidInput("location", "is required: a utility, state/province or ZIP code")
     if isinstance(location, str):
         t = location.strip()
-        if re.fullmatch(r"\d{5}(-\d{4})?", t):
+        if re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", t):
             return _from_region(cat, zip_region(t, "location"), "zip")
         region = parse_region(t)
         if region and not cat.canonical_id("utility", t.lower()):

@@ -23,7 +23,7 @@ CATEGORY_NOUNS: dict[str, tuple[str, str]] = {
     "energy-monitor": ("energy monitor", "energy monitors"),
     "load-controller": ("load controller", "load controllers"),
     "light": ("light", "lights"),
-    "other": ("device", "devices"),
+    "other": ("other device", "other devices"),
 }
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

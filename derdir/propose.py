@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalog.index import Catalog
 from .problem import Problem
-from .recipes.load import load_recipe
+from .recipes.load import Loaded, load_recipe
 from .recipes.scaffold import recipe_path, scaffold, slug
 
 KINDS = ("device", "hub", "program", "utility")
@@ -26,8 +26,9 @@ FIELDS: dict[str, list[tuple[str, str, bool]]] = {
     "device": [("category", "Category", True), ("manufacturer", "Manufacturer", True), ("brand", "Brand", False),
                ("product_name", "Product name", True), ("model", "Model number", True),
                ("source", "Source URL (the page your facts come from)", True), ("id", "Id (optional)", False)],
-    "hub": [("ecosystem", "Ecosystem", True), ("manufacturer", "Manufacturer", True), ("product_name", "Product name", True),
-            ("model", "Model number", True), ("source", "Source URL", True), ("id", "Id (optional)", False)],
+    "hub": [("ecosystem", "Ecosystem", True), ("manufacturer", "Manufacturer", True),
+            ("product_name", "Product name", True), ("model", "Model number", True), ("source", "Source URL", True),
+            ("id", "Id (optional)", False)],
     "program": [("name", "Program name", True), ("operator", "Operator", True),
                 ("utilities", "Utility ids, separated by spaces or commas", False),
                 ("regions", "Statewide regions such as US-MA, separated by spaces or commas", False),
@@ -56,21 +57,24 @@ def recipe_fields(kind: str, form: dict[str, str]) -> tuple[str, dict[str, Any],
                      "model_numbers": [f["model"]] if f.get("model") else [], "ecosystem": f.get("ecosystem")}, None
     if kind == "program":
         rid = f.get("id") or slug(f.get("operator"), f.get("name"))
-        markets = {"utilities": _words(f.get("utilities", "")), "regions": _words(f.get("regions", ""))}
+        markets = {k: v for k, v in (("utilities", _words(f.get("utilities", ""))),
+                                     ("regions", _words(f.get("regions", "")))) if v}
         return rid, {"name": f.get("name"), "operator": f.get("operator"), "urls": {"info": f.get("source")},
                      "markets": markets}, None
     rid = f.get("id") or slug(f.get("name"))
     return rid, {"name": f.get("name"), "country": f.get("country"), "regions": _words(f.get("regions", ""))}, None
 
 
-def _references(cat: Catalog, kind: str, fields: dict[str, Any], rel: str) -> list[Problem]:
+def _references(cat: Catalog, loaded: Loaded, rel: str) -> list[Problem]:
+    """Utilities a proposed program names must be in the catalog (as `derdir audit` checks)."""
     out = []
-    if kind == "program":
-        for i, u in enumerate(fields["markets"]["utilities"]):
+    if loaded.kind == "program":
+        for i, u in enumerate(loaded.model.markets.utilities):
             if u not in cat.utilities and not cat.canonical_id("utility", u):
                 close = difflib.get_close_matches(u, list(cat.utilities), n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(close)}?" if close else "; add its utility recipe first"
-                out.append(Problem(rel, 1, 1, f"markets.utilities.{i}", f"no utility {u!r} in the catalog{hint}",
+                line, col = loaded.position("markets", "utilities", i)
+                out.append(Problem(rel, line, col, f"markets.utilities.{i}", f"no utility {u!r} in the catalog{hint}",
                                    "reference"))
     return out
 
@@ -94,10 +98,11 @@ def propose(cat: Catalog, kind: str, form: dict[str, str]) -> dict[str, Any]:
     if rid != safe_id:
         problems.insert(0, Problem(rel, 1, 1, "id", f"id {rid!r} is not a lowercase kebab-case id", "id-format"))
     if loaded is not None:
-        problems += _references(cat, kind, fields, rel)
+        problems += _references(cat, loaded, rel)
         if cat.canonical_id(kind, rid):
             problems.append(Problem(rel, 1, 1, "id", f"a {kind} with id {rid!r} is already in the catalog; "
                                     "edit that recipe instead, or choose another id", "duplicate-id"))
+    problems.sort(key=lambda p: (p.line, p.column))
     return {"kind": kind, "id": rid, "path": rel, "text": text,
             "problems": [p.as_dict() | {"text": p.render()} for p in problems],
             "valid": not any(p.severity == "error" for p in problems)}

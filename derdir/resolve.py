@@ -182,7 +182,8 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
         add(cat.ident("matter", f"{report.vendor_id}:{report.product_id}"), 0.99,
             f"Matter vendor/product id {report.vendor_id}:{report.product_id}")
     mfr, model, model_id = report.manufacturer or "", report.model or "", report.model_id or ""
-    for m in filter(None, (model, model_id)):
+    # Zigbee2MQTT puts the model in model_id and a description in model; only ids are looked up as Zigbee ids.
+    for m in filter(None, (model_id,) if model_id else (model,)):
         if mfr:
             add(cat.ident("zigbee-maker", f"{key(mfr)}|{key(m)}"), 0.98, f"Zigbee fingerprint {mfr} / {m}")
         add(cat.ident("zigbee", key(m)), 0.9, f"Zigbee model id {m}")

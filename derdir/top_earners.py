@@ -44,8 +44,10 @@ def best_estimate(cat: Catalog, program: Program, device: Device, market: Market
 def top_earners(cat: Catalog, location: str, limit: int = 10) -> dict[str, Any]:
     """Devices ranked by the typical yearly earnings of their best program in `location`."""
     market = resolve_location(cat, location)
-    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
-    rows = cat.sql(f"SELECT device_id, program_id FROM candidate WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}) "
+    offered = cat.programs_in_market(market.utility, market.region)
+    pids = sorted(p for p in offered if cat.programs[p].status == "active")
+    marks = ",".join("?" * len(pids)) or "NULL"
+    rows = cat.sql(f"SELECT device_id, program_id FROM candidate WHERE program_id IN ({marks}) "
                    "ORDER BY device_id, program_id", pids)
     ranked: dict[str, dict[str, Any]] = {}
     for did, pid in rows:

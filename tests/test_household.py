@@ -109,7 +109,7 @@ def test_bad_location_and_devices_name_the_field(home_cat: Catalog) -> None:
 def test_recommendations_rank_by_added_earnings_and_respect_the_hub(home_cat: Catalog) -> None:
     recs = recommend(home_cat, "pge", hub="zig-hub")["recommendations"]
     assert [r["id"] for r in recs] == ["acme-plug"]  # the battery has no path to a Zigbee-only hub
-    assert recs[0]["added_yearly"] == {"USD": 110.0}
+    assert recs[0]["added_yearly"] == {"USD": 60.0} and recs[0]["added_first_year"] == {"USD": 110.0}
     open_recs = recommend(home_cat, "pge")["recommendations"]
     assert open_recs[0]["id"] == "acme-battery" and open_recs[0]["added_yearly"]["USD"] == 1125.0
     owned = recommend(home_cat, "pge", devices=[PLUG])["recommendations"]
@@ -150,3 +150,12 @@ def test_resolve_cli_one_line_per_input(home_cat: Catalog, tmp_path: Path) -> No
     assert len(out) == 4 and result.exit_code == 1
     assert out[0]["match"]["id"] == "acme-plug" and out[1]["match"] is None and "error" in out[2]
     assert out[3]["match"]["id"] == "acme-dumb-plug"
+
+
+def test_programs_of_other_utilities_in_the_region_are_not_totalled(home_cat: Catalog) -> None:
+    data = evaluate(home_cat, "94105", [{"manufacturer": "Acme", "model": "AB-10"}])
+    assert data["market"]["utility"] is None and data["market"]["utility_candidates"] == ["pge", "sce"]
+    club = next(p for p in data["programs"] if p["id"] == "acme-battery-club")
+    rival = next(p for p in data["programs"] if p["id"] == "acme-battery-rival")  # statewide (US-CA)
+    assert club["counted"] is False and "give your utility" in club["not_counted_because"]
+    assert rival["counted"] is True and data["totals"]["USD"]["typical"] == 100.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import household
 from ..catalog.index import Catalog
 from ..resolve import DeviceReport, resolve
+from . import schemas as s
 from .deps import catalog
 
 router = APIRouter(prefix="/v1")
@@ -17,23 +18,60 @@ Cat = Annotated[Catalog, Depends(catalog)]
 MAX_BATCH = 500
 
 
+EMPTY_OR_NOT_BLANK = "^$|" + s.NOT_BLANK  # empty means "not given"; only spaces is a mistake the schema can name
+
+
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    utility: str | None = Field(None, max_length=200, description="Utility id, name, short name or EIA id.")
-    state: str | None = Field(None, max_length=60, description="US state or Canadian province (code or name).")
-    zip: str | None = Field(None, max_length=10, description="US ZIP code.")
+    utility: str | None = Field(None, max_length=200, pattern=EMPTY_OR_NOT_BLANK,
+                                description="Utility id, name, short name or EIA id.")
+    state: str | None = Field(None, max_length=60, pattern=EMPTY_OR_NOT_BLANK,
+                              description="US state or Canadian province (code or name).")
+    zip: str | None = Field(None, max_length=10, pattern=r"^$|^[0-9]{5}(-[0-9]{4})?$", description="US ZIP code.")
+
+
+Ident = Annotated[str, Field(max_length=300)]
+Pairs = Annotated[list[Annotated[list[Ident], Field(min_length=1, max_length=2)]], Field(max_length=20)]
+
+
+class DeviceIn(DeviceReport):
+    """One device as a hub reports it. Over HTTP the JSON types are as documented: numbers are
+    numbers (not `true`), identifiers are `[domain, id]` string pairs or a `{domain: id}` object
+    (the CLI reads hub files more leniently through `DeviceReport`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    identifiers: Pairs | Annotated[dict[str, Ident], Field(max_length=20)] = Field(  # type: ignore[assignment]
+        default_factory=list, description="[domain, id] pairs as in Home Assistant's device registry, or {domain: id}.")
+
+    @field_validator("identifiers", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:  # overrides DeviceReport's coercion: validate, don't convert
+        return value
+
+    @field_validator("vendor_id", "product_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: Any) -> Any:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError("must be a JSON number")
+        return value
+
+    @field_validator("identifiers", mode="after")
+    @classmethod
+    def _as_pairs(cls, value: Any) -> list[list[str]]:
+        return [[k, v] for k, v in value.items()] if isinstance(value, dict) else value
 
 
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    devices: list[DeviceReport] = Field(max_length=MAX_BATCH)
+    devices: list[DeviceIn] = Field(max_length=MAX_BATCH)
 
 
 class HouseholdRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    location: Location | Annotated[str, Field(min_length=1, max_length=200)]
-    hub: str | None = Field(None, max_length=200)
-    devices: list[DeviceReport] = Field(default_factory=list, max_length=MAX_BATCH)
+    location: Location | Annotated[str, Field(min_length=1, max_length=200, pattern=s.NOT_BLANK)]
+    hub: str | None = Field(None, max_length=200, pattern=EMPTY_OR_NOT_BLANK)
+    devices: list[DeviceIn] = Field(default_factory=list, max_length=MAX_BATCH)
 
 
 class RecommendRequest(HouseholdRequest):
@@ -44,19 +82,22 @@ def _loc(loc: Location | str) -> Any:
     return loc if isinstance(loc, str) else loc.model_dump(exclude_none=True)
 
 
-@router.post("/resolve", summary="Resolve devices as a hub reports them")
+@router.post("/resolve", summary="Resolve devices as a hub reports them", response_model=s.ResolveAnswer,
+             responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_resolve(cat: Cat, body: Annotated[ResolveRequest, Body()]) -> dict[str, Any]:
     """One result per device, in order: the matched product (or a maker+kind 'family'), candidates, reason."""
     return {"results": [resolve(cat, d).as_dict() for d in body.devices], "catalog_version": cat.version}
 
 
-@router.post("/households/evaluate", summary="Evaluate a home")
+@router.post("/households/evaluate", summary="Evaluate a home", response_model=s.EvaluateAnswer,
+             responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_evaluate(cat: Cat, body: Annotated[HouseholdRequest, Body()]) -> dict[str, Any]:
     """Per device: resolution, qualifying programs with estimated earnings, near misses; totals for the home."""
     return household.evaluate(cat, _loc(body.location), body.devices, body.hub)
 
 
-@router.post("/households/recommendations", summary="Devices to add")
+@router.post("/households/recommendations", summary="Devices to add", response_model=s.RecommendAnswer,
+             responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_recommendations(cat: Cat, body: Annotated[RecommendRequest, Body()]) -> dict[str, Any]:
     """Devices the home lacks that work with its hub and qualify for programs in its market, by added yearly earnings."""
     return household.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit)

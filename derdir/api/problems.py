@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,18 +17,63 @@ PROBLEM = "application/problem+json"
 log = logging.getLogger("derdir.api")
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": f"https://derdirectory.org/problems/{title.lower().replace(' ', '-')}", "title": title,
             "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _api_methods(request: Request) -> set[str]:
+    """Methods the documented API accepts at this path (the pages' catch-all answers any other GET with 404)."""
+    table = getattr(request.app.state, "api_paths", None)
+    if table is None:
+        table = [(re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$"), {m.upper() for m in ops})
+                 for path, ops in request.app.openapi().get("paths", {}).items()]
+        request.app.state.api_paths = table
+    return {m for rx, methods in table if rx.match(request.url.path) for m in methods}
+
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_TYPE_LABELS = {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or str(loc[0] if loc else "request")
+    """`('body', 'devices', 0, 'vendor_id')` -> `devices[0].vendor_id`, as the core names fields; the labels
+    pydantic adds for union members (`Location`, `list[...]`, `constrained-str`) are dropped."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("body", "query", "path", "header") and not out:
+            continue
+        elif _NAME.match(str(part)) and part not in _TYPE_LABELS:
+            out += f".{part}" if out else str(part)
+    return out or str(loc[0] if loc else "request")
+
+
+def _document_problems(app: FastAPI) -> None:
+    """In the OpenAPI document, error responses are `application/problem+json` (what the service sends),
+    not the `application/json` FastAPI assumes for `responses=` models."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                for code, response in op.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if code[:1] in "45" and "application/json" in content:
+                        content[PROBLEM] = content.pop("application/json")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(DerdirError)
     async def _core(_: Request, exc: DerdirError) -> JSONResponse:
         return problem(exc.status, exc.title, str(exc), **exc.detail())
@@ -39,9 +85,15 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", f"{first['field']}: {first['message']}", field=first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        allowed = _api_methods(request) if exc.status_code == 404 else set()
+        if allowed and request.method not in allowed:  # an API address asked with the wrong method
+            return problem(405, "Method not allowed", f"{request.url.path} accepts {', '.join(sorted(allowed))}",
+                           headers={"Allow": ", ".join(sorted(allowed))})
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 304: "Not modified"}
-        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. `Allow` on a 405
+        return response
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort

@@ -17,44 +17,52 @@ from ..support import support
 from ..catalog.index import Catalog
 from ..errors import NotFound
 from ..lookup import find_in_memory
+from ..recipes.common import Category
+from . import schemas as s
 from .deps import catalog
 
 router = APIRouter(prefix="/v1")
 Cat = Annotated[Catalog, Depends(catalog)]
-Ref = Annotated[str, Path(min_length=1, max_length=300)]
-Opt = Annotated[str | None, Query(min_length=1, max_length=200)]
+Ref = Annotated[str, Path(min_length=1, max_length=300, pattern=s.NOT_BLANK)]
+Opt = Annotated[str | None, Query(min_length=1, max_length=200, pattern=s.NOT_BLANK)]
 
 
-@router.get("/products", summary="Search products")
-def list_products(cat: Cat, q: Annotated[str | None, Query(max_length=200)] = None, category: Opt = None,
+@router.get("/products", summary="Search products", response_model=s.ProductPage,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
+def list_products(cat: Cat, q: Annotated[str | None, Query(max_length=200)] = None, category: Category | None = None,
                   manufacturer: Opt = None, protocol: Opt = None, program: Opt = None, market: Opt = None,
                   hub: Opt = None, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
                   per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
     """Products matching every filter given; `q` searches names, models and makers."""
-    return search.search_products(cat, q, category=category, manufacturer=manufacturer, protocol=protocol,
+    return search.search_products(cat, q, category=category.value if category else None, manufacturer=manufacturer,
+                                  protocol=protocol,
                                   program=program, market=market, hub=hub, page=page, per_page=per_page)
 
 
-@router.get("/products/{product_id}", summary="A product and its programs")
+@router.get("/products/{product_id}", summary="A product and its programs", response_model=s.ProductAnswer,
+            responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
 def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> dict[str, Any]:
     """Everything about a product (id, former id, or a name such as 'Kasa KP125M'), and the programs
     that support it, in one market when `market` (utility, state or ZIP code) is given."""
     return product(cat, product_id, market, hub)
 
 
-@router.get("/products/{product_id}/programs/{program_id}", summary="Is a product supported by a program")
+@router.get("/products/{product_id}/programs/{program_id}", summary="Is a product supported by a program",
+            response_model=s.SupportAnswer, responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
 def get_support(cat: Cat, product_id: Ref, program_id: Ref, hub: Opt = None) -> dict[str, Any]:
     """For every market the program serves: supported (true/false/null), incentives and evidence."""
     return support(cat, product_id, program_id, hub)
 
 
-@router.get("/products/{product_id}/hubs/{hub_id}", summary="Does a product work with a hub")
+@router.get("/products/{product_id}/hubs/{hub_id}", summary="Does a product work with a hub",
+            response_model=s.CompatAnswer, responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
 def get_compat(cat: Cat, product_id: Ref, hub_id: Ref) -> dict[str, Any]:
     """`compatible` true/false/null, and how: an integration or a protocol path."""
     return compat(cat, product_id, hub_id)
 
 
-@router.get("/programs", summary="List programs")
+@router.get("/programs", summary="List programs", response_model=list[s.ProgramListItem],
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def list_programs(cat: Cat, market: Opt = None,
                   status: Literal["active", "paused", "ended", "unknown"] | None = None) -> list[dict[str, Any]]:
     return search.list_programs(cat, market, status)
@@ -68,32 +76,38 @@ def _entity(cat: Catalog, kind: str, ref: str, field: str) -> dict[str, Any]:
     return data
 
 
-@router.get("/programs/{program_id}", summary="A program recipe")
+@router.get("/programs/{program_id}", summary="A program recipe", response_model=s.ProgramRecipe,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def get_program(cat: Cat, program_id: Ref) -> dict[str, Any]:
     return _entity(cat, "program", program_id, "program_id")
 
 
-@router.get("/hubs", summary="List hubs")
+@router.get("/hubs", summary="List hubs", response_model=list[s.HubListItem],
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def list_hubs(cat: Cat) -> list[dict[str, Any]]:
     return search.list_hubs(cat)
 
 
-@router.get("/hubs/{hub_id}", summary="A hub recipe")
+@router.get("/hubs/{hub_id}", summary="A hub recipe", response_model=s.HubRecipe,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def get_hub(cat: Cat, hub_id: Ref) -> dict[str, Any]:
     return _entity(cat, "hub", hub_id, "hub_id")
 
 
-@router.get("/utilities", summary="List utilities")
+@router.get("/utilities", summary="List utilities", response_model=list[s.UtilityListItem],
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def list_utilities(cat: Cat, region: Opt = None) -> list[dict[str, Any]]:
     return search.list_utilities(cat, region)
 
 
-@router.get("/utilities/{utility_id}", summary="A utility recipe")
+@router.get("/utilities/{utility_id}", summary="A utility recipe", response_model=s.UtilityRecipe,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def get_utility(cat: Cat, utility_id: Ref) -> dict[str, Any]:
     return _entity(cat, "utility", utility_id, "utility_id")
 
 
-@router.get("/search", summary="Search everything")
+@router.get("/search", summary="Search everything", response_model=list[s.SearchHit],
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def search_everything(cat: Cat, q: Annotated[str, Query(min_length=1, max_length=200)],
                       limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[dict[str, Any]]:
     """Products, hubs, programs and utilities whose names match `q`, best first."""
@@ -101,7 +115,7 @@ def search_everything(cat: Cat, q: Annotated[str, Query(min_length=1, max_length
 
 
 @router.get("/catalog", summary="The whole catalog", response_class=Response,
-            responses={200: {"content": {"application/json": {}}}})
+            responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}, **s.READ_ERRORS})
 def whole_catalog(cat: Cat, request: Request) -> Response:
     """Every recipe in one JSON document (gzipped when the client accepts it), with the build version."""
     headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
@@ -111,6 +125,7 @@ def whole_catalog(cat: Cat, request: Request) -> Response:
     return FileResponse(cat.path / "catalog.json", media_type="application/json", headers=headers)
 
 
-@router.get("/version", summary="Catalog build version")
+@router.get("/version", summary="Catalog build version", response_model=s.VersionAnswer,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def version(cat: Cat) -> dict[str, Any]:
     return {"version": cat.version, "built_at": cat.meta["built_at"], "counts": cat.meta["counts"]}

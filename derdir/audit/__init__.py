@@ -40,7 +40,7 @@ def audit_catalog(root: Path, paths: list[Path] | None = None) -> list[Problem]:
 
 def _inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        (path.parent.resolve() / path.name).relative_to(root.resolve())
         return True
     except ValueError:
         return False
@@ -48,6 +48,6 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _rel(path: Path, root: Path) -> Path:
     try:
-        return path.resolve().relative_to(root.resolve().parent)
+        return (path.parent.resolve() / path.name).relative_to(root.resolve().parent)
     except ValueError:
         return path

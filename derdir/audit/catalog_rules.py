@@ -144,10 +144,26 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
             yield _at(rec, "stale", ("verified_on",), f"last verified {rec.model.verified_on}; re-check the sources", "warning")
         if rec.model.verified_on > today:
             yield _at(rec, "future-date", ("verified_on",), "verified_on is in the future")
+        for path, seen in _seen_dates(rec.doc.data, ()):
+            if seen > today:
+                yield _at(rec, "future-date", path, f"a source cannot have been seen on {seen}, a date in the future")
     for rec in files.recipes["program"].values():
         p = rec.model
         if p.status == "active" and p.ended_on and p.ended_on < today:
             yield _at(rec, "stale", ("status",), f"status is active but the program ended on {p.ended_on}", "warning")
+
+
+def _seen_dates(data: object, path: tuple) -> Iterator[tuple[tuple, date]]:
+    """(path, date) of every `seen:` in a recipe, however deeply its sources are nested."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k == "seen" and isinstance(v, date):
+                yield path + (k,), v
+            else:
+                yield from _seen_dates(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _seen_dates(v, path + (i,))
 
 
 RULES: dict[str, Rule] = {

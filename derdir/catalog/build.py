@@ -28,6 +28,7 @@ from ..recipes.device import Device, ProductBase
 from ..recipes.hub import Hub
 from ..recipes.program import Program
 from ..recipes.utility import Utility
+from ..recipes.yamlio import MAX_BYTES
 from .source import CatalogFiles, read_catalog, recipe_paths
 
 FORMAT = "1"
@@ -50,8 +51,22 @@ def catalog_version(root: Path, paths: list[Path] | None = None) -> str:
     digest = hashlib.sha256(f"derdir-build-{FORMAT}".encode())
     for path in paths if paths is not None else recipe_paths(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(_file_digest(path))
     return digest.hexdigest()[:16]
+
+
+def _file_digest(path: Path) -> bytes:
+    """Hash of one file's bytes. A symlink, an oversize or an unreadable file (all audit errors) is
+    hashed by what it is, never read: a link to a huge or private file must not be loaded to hash it."""
+    try:
+        if path.is_symlink():
+            return hashlib.sha256(b"symlink\0" + os.fsencode(os.readlink(path))).digest()
+        st = path.stat()
+        if st.st_size > MAX_BYTES:
+            return hashlib.sha256(f"oversize\0{st.st_size}\0{st.st_mtime_ns}".encode()).digest()
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        return hashlib.sha256(f"unreadable\0{exc.errno}".encode()).digest()
 
 
 def current_build(build_dir: Path) -> Path | None:

@@ -16,12 +16,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _HTML_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (but tab and newline), DEL, C1
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
 
 
 class Model(BaseModel):
     """Base for recipe parts: unknown keys are errors, enums serialise as strings."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True, validate_default=False)
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, validate_default=False, allow_inf_nan=False)
 
 
 def _check_url(value: str) -> str:
@@ -36,8 +38,10 @@ def _check_url(value: str) -> str:
 def _check_text(value: str) -> str:
     if _HTML_TAG.search(value):
         raise ValueError("HTML markup is not allowed in recipe text; write plain text")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+    if _CONTROL.search(value):
         raise ValueError("control characters are not allowed")
+    if _BIDI.search(value):
+        raise ValueError("bidirectional-override characters are not allowed (they make text display differently)")
     return value
 
 

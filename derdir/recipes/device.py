@@ -8,11 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from .common import Category, Ecosystem, Id, Model, Name, Recipe, Source, Text, Url
 
-Str = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Str = Name  # short strings (model numbers, versions, identifiers): no markup or control characters either
 
 
 class DRStandard(StrEnum):
@@ -44,9 +44,10 @@ class Power(Model):
     max_output_a: float | None = Field(None, ge=0, description="Maximum output current, A.")
     rated_input_w: float | None = Field(None, ge=0, description="Rated input power, W.")
     input: Str | None = Field(None, description="Supply, e.g. '120 V AC' or '12 V DC barrel'.")
-    battery_kwh: float | None = Field(None, ge=0, description="Usable storage capacity, kWh.")
+    battery_kwh: float | None = Field(None, ge=0, le=1_000_000, description="Usable storage capacity, kWh.")
     battery: Str | None = Field(None, description="Replaceable cell such as CR2032, if any.")
-    controllable_kw: float | None = Field(None, ge=0, description="Load it can shift or curtail (or export), kW.")
+    controllable_kw: float | None = Field(None, ge=0, le=100_000,
+                                          description="Load it can shift or curtail (or export), kW.")
     poe: Str | None = Field(None, description="Power over Ethernet class, e.g. 802.3at.")
 
 

@@ -16,7 +16,7 @@ from .hub import Hub
 from .manufacturer import Manufacturer
 from .program import Program
 from .utility import Utility
-from .yamlio import Document, YamlError, dotted, load_yaml
+from .yamlio import MAX_BYTES, Document, YamlError, dotted, load_yaml
 
 KINDS: dict[str, type[Recipe]] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
                                   "manufacturer": Manufacturer}
@@ -42,7 +42,7 @@ class Loaded:
 def kind_of(path: Path, root: Path) -> tuple[str | None, str | None]:
     """(kind, device category folder) from where a file sits under the catalog root."""
     try:
-        parts = path.resolve().relative_to(root.resolve()).parts
+        parts = (path.parent.resolve() / path.name).relative_to(root.resolve()).parts
     except ValueError:
         parts = path.parts[-3:]
     for i, part in enumerate(parts[:-1]):
@@ -80,7 +80,7 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
 def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loaded | None, list[Problem]]:
     """Parse and validate one file. Never raises for bad content: returns problems instead."""
     try:
-        rel = str(path.resolve().relative_to(root.resolve().parent))
+        rel = str((path.parent.resolve() / path.name).relative_to(root.resolve().parent))
     except ValueError:
         rel = str(path)
     kind, category = kind_of(path, root)
@@ -94,6 +94,12 @@ def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loade
         problems.append(_problem(rel, 1, 1, "id", f"file name {rid!r} is not a lowercase kebab-case id", "id-format"))
     try:
         if raw is None:
+            if path.is_symlink():  # a link could pull in any file on the machine that builds the catalog
+                return None, problems + [_problem(rel, 1, 1, "", "recipes must be regular files, not symlinks",
+                                                  "layout")]
+            size = path.stat().st_size
+            if size > MAX_BYTES:  # refuse before reading it into memory
+                raise YamlError(f"file is {size} bytes; recipes are limited to {MAX_BYTES}")
             raw = path.read_bytes()
         doc = load_yaml(raw)
     except YamlError as exc:

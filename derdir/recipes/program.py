@@ -16,6 +16,10 @@ from .common import Category, Id, Model, Name, Recipe, Region, Source, Text, Url
 from .device import DRStandard
 
 Pattern = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# Upper bounds far above any real program, so that earnings arithmetic stays finite (JSON has no Infinity).
+MAX_AMOUNT = 1_000_000
+MAX_EVENTS = 10_000
+HOURS_PER_YEAR = 8784
 Month = Annotated[int, Field(ge=1, le=12)]
 
 
@@ -92,11 +96,11 @@ class Incentive(Model):
     """One structured payment term. `amount: null` means a payment exists but no source states it."""
 
     type: IncentiveType
-    amount: float | None = Field(None, ge=0, description="Amount, or the low end of a range.")
-    amount_max: float | None = Field(None, ge=0, description="High end of a range such as $225-$275/kW.")
+    amount: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="Amount, or the low end of a range.")
+    amount_max: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="High end of a range such as $225-$275/kW.")
     currency: Literal["USD", "CAD"] = "USD"
     per: Literal["device", "account"] = "device"
-    cap: float | None = Field(None, ge=0, description="Most it pays in a year.")
+    cap: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="Most it pays in a year.")
     months: list[Month] = Field(default_factory=list, description="Season in which it is paid; empty = all year.")
     categories: list[Category] = Field(default_factory=list, description="Applies only to these categories.")
     utilities: list[Id] = Field(default_factory=list, description="Applies only in these markets.")
@@ -115,10 +119,11 @@ class EventRules(Model):
     start_hour: int | None = Field(None, ge=0, le=23)
     end_hour: int | None = Field(None, ge=1, le=24)
     days: Literal["weekdays", "all", "non-holiday-weekdays"] | None = None
-    max_events_per_year: int | None = Field(None, ge=0)
-    max_hours_per_year: float | None = Field(None, ge=0)
-    max_event_hours: float | None = Field(None, ge=0)
-    typical_events_per_year: int | None = Field(None, ge=0, description="As published; used for earnings estimates.")
+    max_events_per_year: int | None = Field(None, ge=0, le=MAX_EVENTS)
+    max_hours_per_year: float | None = Field(None, ge=0, le=HOURS_PER_YEAR)
+    max_event_hours: float | None = Field(None, ge=0, le=HOURS_PER_YEAR)
+    typical_events_per_year: int | None = Field(None, ge=0, le=MAX_EVENTS,
+                                                description="As published; used for earnings estimates.")
     notice: Text | None = None
 
 

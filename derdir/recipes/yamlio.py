@@ -20,6 +20,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = 512 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 50_000
+MAX_ITEMS = 2_000  # per list; the largest list in the bundled catalog has 51 items
+# The only tags a recipe can use (all implicit: strings, numbers, booleans, null, dates, mappings, lists).
+# `!!binary`, `!!set`, `!!omap`, `!!python/...` and custom `!tags` are refused, not silently converted.
+_CORE = "tag:yaml.org,2002:"
+SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 Path = tuple[str | int, ...]
 
@@ -55,9 +60,40 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _first_alias(text: str) -> tuple[int, int] | None:
+    """Where the first `*alias` is written (the composed node only knows where its anchor is)."""
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):
+                return _mark(token)
+    except yaml.YAMLError:  # pragma: no cover - the text already parsed once
+        pass
+    return None
+
+
+def _past_limit(root: yaml.Node) -> yaml.Node | None:
+    """The value node past MAX_NODES, in the walker's order, if there is one: found by counting before any
+    value is constructed. A node met twice (an alias) ends the count; the walker reports it."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return None
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            return node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(value for _, value in reversed(node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
 class _Walker:
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: yaml.SafeLoader, text: str = "") -> None:
         self.loader = loader
+        self.text = text
         self.seen: set[int] = set()
         self.count = 0
         self.positions: dict[Path, tuple[int, int]] = {}
@@ -69,9 +105,16 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", *_mark(node), field=_dotted(path))
         if id(node) in self.seen:
-            raise YamlError("YAML anchors and aliases are not allowed in recipes", *_mark(node), field=_dotted(path))
+            where = _first_alias(self.text) or _mark(node)
+            raise YamlError("YAML anchors and aliases are not allowed in recipes", *where, field=_dotted(path))
         self.seen.add(id(node))
         self.positions.setdefault(path, _mark(node))
+        tag = node.tag or ""
+        allowed = SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else {_CORE + "map", _CORE + "seq"}
+        if tag not in allowed:
+            shown = tag.replace(_CORE, "!!")
+            raise YamlError(f"YAML tag {shown} is not allowed in recipes; write plain values", *_mark(node),
+                            field=_dotted(path))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -86,6 +129,9 @@ class _Walker:
                 out[key] = self.walk(value_node, path + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
+            if len(node.value) > MAX_ITEMS:
+                raise YamlError(f"list has {len(node.value)} items; recipes allow at most {MAX_ITEMS} per list",
+                                *_mark(node), field=_dotted(path))
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
             return self.loader.construct_object(node)
@@ -124,13 +170,21 @@ def load_yaml(raw: bytes) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(f"YAML syntax: {exc.problem or exc.context}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        head = text.encode("utf-8")[: exc.position]  # libyaml counts bytes of the UTF-8 text
+        line, col = head.count(b"\n") + 1, len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        char = ord(exc.character) if isinstance(exc.character, str) else exc.character  # pure-Python reader: a str
+        raise YamlError(f"character #x{char:04x} is not allowed in YAML: {exc.reason}", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax: {exc}") from None
     finally:
         loader.dispose()
     if root is None:
         raise YamlError("file has no YAML document")
-    walker = _Walker(loader)
+    past = _past_limit(root)
+    if past is not None:
+        raise YamlError(f"too many YAML nodes (limit {MAX_NODES})", *_mark(past))
+    walker = _Walker(loader, text)
     data = walker.walk(root, ())
     if not isinstance(data, dict):
         raise YamlError("a recipe must be a mapping of field: value", *_mark(root))

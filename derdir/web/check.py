@@ -1,52 +1,95 @@
 """Check my home: location, hub and devices (typed or from a Home Assistant registry) -> what qualifies.
 
-Nothing the owner sends is stored: the form and the uploaded file are processed in memory and
-dropped when the response is sent.
+Nothing the owner sends is stored: the form and the uploaded file are read in memory, passed to
+`household.evaluate` / `household.recommend`, and dropped when the response is sent.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
 from ..api.deps import catalog
 from ..catalog.index import Catalog
+from ..errors import DerdirError
+from ..household import evaluate, recommend
+from ..importers.ha_registry import parse_device_registry
 from .errors import PageRoute
 from .pages import choices
 from .render import page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Cat = Annotated[Catalog, Depends(catalog)]
-MAX_DEVICES = 300
+MAX_DEVICES = 500
 MAX_LINE = 300
+MAX_TEXT = 100_000
 
 
-def household_ready() -> bool:
-    """True once the household core (derdir/household.py) is installed."""
-    return importlib.util.find_spec("derdir.household") is not None
-
-
-def parse_lines(text: str) -> list[dict[str, str]]:
-    """'Manufacturer | Model' per line (or just a name or model) -> devices as a hub reports them."""
-    out = []
-    for raw in text.splitlines():
+def parse_lines(text: str) -> list[dict[str, str | None]]:
+    """One device per line: 'Manufacturer | Model', or just a model or product name ('Kasa KP125M')."""
+    out: list[dict[str, str | None]] = []
+    for raw in text[:MAX_TEXT].splitlines():
         line = raw.strip()[:MAX_LINE]
         if not line or line.startswith("#"):
             continue
         maker, sep, model = line.partition("|")
-        out.append({"manufacturer": maker.strip(), "model": model.strip()} if sep else {"manufacturer": "", "model": line})
-    return out[:MAX_DEVICES]
+        if sep:
+            out.append({"manufacturer": maker.strip() or None, "model": model.strip() or None})
+        else:
+            out.append({"manufacturer": None, "model": line})
+    return out
 
 
-def _form_page(request: Request, cat: Catalog, form: dict[str, Any], status: int = 200, **extra: Any) -> HTMLResponse:
-    return page(request, "check.html", title="Check my home", path="/check", json_url="/v1/households" if False else None,
-                status=status, form=form, choices=choices(cat), ready=household_ready(), **extra)
+def _label(device: dict[str, Any]) -> str:
+    """How the owner (or the hub) named a device, for the results table."""
+    given = device.get("input", {})
+    parts = [given.get("manufacturer"), given.get("model") or given.get("model_id")]
+    text = " ".join(p for p in parts if p) or given.get("name") or "(no name)"
+    return f"{text} — “{given['name']}”" if given.get("name") and given.get("name") not in text else text
+
+
+def _render(request: Request, cat: Catalog, form: dict[str, str], status: int = 200, **extra: Any) -> HTMLResponse:
+    options = choices(cat)
+    hub_names = {h["id"]: h["name"] for h in options["hubs"]}
+    return page(request, "check.html", title="Check my home", path="/check", json_url=None, status=status,
+                form=form, choices=options, hubs=options["hubs"], hub_names=hub_names, utilities=cat.utilities,
+                label=_label, **extra)
 
 
 @router.get("/check", response_class=HTMLResponse)
 def check_form(request: Request, cat: Cat) -> HTMLResponse:
     """The empty form."""
-    return _form_page(request, cat, {})
+    return _render(request, cat, {})
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
+    """Evaluate the home described by the form (and the uploaded registry); nothing is kept."""
+    data = await request.form()
+    form = {k: str(data.get(k) or "")[:MAX_TEXT] for k in ("market", "hub", "devices")}
+    upload = data.get("registry")
+    try:
+        devices = parse_lines(form["devices"])
+        uploaded = 0
+        if isinstance(upload, UploadFile) and upload.filename:
+            registry = parse_device_registry(await upload.read(), "registry")
+            uploaded = len(registry)
+            devices += registry
+        truncated = max(len(devices) - MAX_DEVICES, 0)
+        devices = devices[:MAX_DEVICES]
+        hub = form["hub"].strip() or None
+        result = evaluate(cat, form["market"].strip(), devices, hub)
+        extra = recommend(cat, form["market"].strip(), hub, devices, 8)
+    except DerdirError as exc:
+        response = _render(request, cat, form, 422, problem=str(exc))
+    else:
+        response = _render(request, cat, form, result=result, recs=extra["recommendations"], uploaded=uploaded,
+                           devices_sent=len(devices), truncated=truncated)
+    finally:
+        if isinstance(upload, UploadFile):
+            await upload.close()
+    response.headers["Cache-Control"] = "no-store"  # the owner's home: not kept by caches either
+    return response

@@ -22,13 +22,15 @@ OPTIONS = {"category": [c.value for c in Category], "ecosystem": [e.value for e 
 
 def _render(request: Request, kind: str, form: dict[str, str], result: dict | None = None) -> HTMLResponse:
     status = 422 if result is not None and not result["valid"] else 200
-    return page(request, "contribute.html", title="Contribute a recipe", path="/contribute" + query(kind=kind if kind != "device" else None),
-                json_url=None, status=status, kind=kind, kinds=KINDS, fields=FIELDS[kind], options=OPTIONS,
+    path = "/contribute" + query(kind=kind if kind != "device" else None)
+    return page(request, "contribute.html", title="Contribute a recipe", path=path, json_url=None, status=status,
+                kind=kind, kinds=KINDS, fields=FIELDS[kind], options=OPTIONS,
                 form=form, result=result, templates={k: template(k) for k in KINDS})
 
 
 @router.get("/contribute", response_class=HTMLResponse)
-def contribute_page(request: Request, kind: Annotated[str, Query(pattern="^(device|hub|program|utility)$")] = "device") -> HTMLResponse:
+def contribute_page(request: Request, cat: Cat,
+                    kind: Annotated[str, Query(pattern="^(device|hub|program|utility)$")] = "device") -> HTMLResponse:
     """How recipes work, the schema, and the proposal form for one kind."""
     return _render(request, kind, {})
 

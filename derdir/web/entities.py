@@ -76,5 +76,6 @@ def hub_page(request: Request, cat: Cat, hub_id: Ref, page_no: PageNo = 1) -> Re
     if (moved := _canonical("/hubs/", hub_id, hid)) is not None:
         return moved
     devices = search_products(cat, hub=hid, page=page_no, per_page=50)
-    return page(request, "hub.html", title=cat.hubs[hid].product_name, path=f"/hubs/{hid}", json_url=f"/v1/hubs/{hid}",
+    path = f"/hubs/{hid}" + query(page=page_no if page_no > 1 else None)
+    return page(request, "hub.html", title=cat.hubs[hid].product_name, path=path, json_url=f"/v1/hubs/{hid}",
                 hid=hid, h=cat.hubs[hid], devices=devices)

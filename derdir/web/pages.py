@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,12 +23,14 @@ Cat = Annotated[Catalog, Depends(catalog)]
 Opt = Annotated[str | None, Query(max_length=200)]
 
 PROTOCOLS = [("wifi", "Wi-Fi"), ("ethernet", "Ethernet"), ("bluetooth", "Bluetooth"), ("thread", "Thread"),
-             ("zigbee", "Zigbee"), ("zwave", "Z-Wave"), ("matter", "Matter"), ("cellular", "Cellular"), ("lora", "LoRa")]
+             ("zigbee", "Zigbee"), ("zwave", "Z-Wave"), ("matter", "Matter"), ("cellular", "Cellular"),
+             ("lora", "LoRa")]
 FILTERS = ("category", "manufacturer", "protocol", "market", "program", "hub")
 
 
+@lru_cache(maxsize=4)
 def choices(cat: Catalog) -> dict[str, Any]:
-    """Options for the search filters and the market pickers."""
+    """Options for the search filters and the market pickers (per build; read-only)."""
     return {
         "categories": [c.value for c in Category],
         "protocols": PROTOCOLS + [(s.value, s.value) for s in DRStandard],

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..search import list_programs, list_utilities
 from ..api.deps import catalog
 from ..catalog.index import Catalog
 from ..errors import NotFound
 from ..lookup import find_in_memory
 from ..markets import parse_region, resolve_location
 from ..overview import region_name
+from ..search import list_programs, list_utilities
 from ..top_earners import top_earners
 from .errors import PageRoute
 from .render import page, query
@@ -40,8 +40,9 @@ def utility_page(request: Request, cat: Cat, utility_id: Ref) -> Response:
         return RedirectResponse(f"/utilities/{uid}", status_code=301)
     u = cat.utilities[uid]
     return page(request, "market.html", title=u.name, path=f"/utilities/{uid}", json_url=f"/v1/utilities/{uid}",
-                heading=u.name, u=u, uid=uid, region=None, programs=list_programs(cat, uid),
-                top=top_earners(cat, uid), utilities=[], programs_json="/v1/programs" + query(market=uid))
+                heading=u.name, u=u, region=None, region_utilities=[], utilities=cat.utilities,
+                programs=list_programs(cat, uid), top=top_earners(cat, uid),
+                programs_json="/v1/programs" + query(market=uid))
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
@@ -52,7 +53,8 @@ def region_page(request: Request, cat: Cat, code: Ref) -> Response:
         raise NotFound("region", code)
     if region != code:
         return RedirectResponse(f"/regions/{region}", status_code=301)
-    return page(request, "market.html", title=region_name(region), path=f"/regions/{region}",
-                json_url="/v1/programs" + query(market=region), heading=region_name(region), u=None, uid=None,
-                region=region, programs=list_programs(cat, region), top=top_earners(cat, region),
-                utilities=list_utilities(cat, region), programs_json="/v1/programs" + query(market=region))
+    programs_json = "/v1/programs" + query(market=region)
+    return page(request, "market.html", title=region_name(region), path=f"/regions/{region}", json_url=programs_json,
+                heading=region_name(region), u=None, region=region, region_utilities=list_utilities(cat, region),
+                utilities=cat.utilities, programs=list_programs(cat, region), top=top_earners(cat, region),
+                programs_json=programs_json)

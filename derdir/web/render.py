@@ -17,9 +17,9 @@ from ..overview import region_name
 TEMPLATES = Path(__file__).parent / "templates"
 
 ECOSYSTEMS = {
-    "home-assistant": "Home Assistant", "google-home": "Google Home", "alexa": "Amazon Alexa", "apple-home": "Apple Home",
-    "smartthings": "SmartThings", "hubitat": "Hubitat", "ifttt": "IFTTT", "homey": "Homey", "hue": "Philips Hue",
-    "aqara": "Aqara", "zigbee2mqtt": "Zigbee2MQTT", "openhab": "openHAB",
+    "home-assistant": "Home Assistant", "google-home": "Google Home", "alexa": "Amazon Alexa",
+    "apple-home": "Apple Home", "smartthings": "SmartThings", "hubitat": "Hubitat", "ifttt": "IFTTT",
+    "homey": "Homey", "hue": "Philips Hue", "aqara": "Aqara", "zigbee2mqtt": "Zigbee2MQTT", "openhab": "openHAB",
 }
 PATHS = {"device": "/products/", "product": "/products/", "hub": "/hubs/", "program": "/programs/",
          "utility": "/utilities/", "region": "/regions/"}
@@ -44,20 +44,31 @@ def money(amount: float | None, currency: str = "USD") -> str:
 
 
 def yearly(est: dict[str, Any] | None) -> str:
-    """An estimate dict -> '$60 a year (range $60–$60)' or 'unknown'."""
+    """An estimate dict -> 'about $60 a year (range $30–$90)', first-year-only money split out, or 'unknown'."""
     if not est or est.get("typical") is None:
         return "unknown"
     cur = est.get("currency", "USD")
     lo, ty, hi = est["low"], est["typical"], est["high"]
-    text = f"about {money(ty, cur)} a year"
-    if lo != hi:
-        text += f" (range {money(lo, cur)}–{money(hi, cur)})"
-    return text
+    once = est.get("includes_first_year_only") or 0
+    span = f" (range {money(lo, cur)}–{money(hi, cur)})" if lo != hi else ""
+    if once:
+        return f"about {money(ty, cur)} in the first year{span}, then about {money(max(ty - once, 0), cur)} a year"
+    return f"about {money(ty, cur)} a year{span}"
 
 
 def href(kind: str, rid: str) -> str:
     """Page URL of an entity: ('device', 'x') -> '/products/x'."""
     return PATHS.get(kind, "/") + rid
+
+
+def num(value: float | None) -> str:
+    """1800.0 -> '1800', 13.5 -> '13.5'."""
+    return "unknown" if value is None else f"{value:g}"
+
+
+def sentence(text: str) -> str:
+    """First letter upper-case, the rest as written ('EV chargers' stays 'EV chargers')."""
+    return text[:1].upper() + text[1:]
 
 
 def hexid(value: int | None) -> str:
@@ -71,9 +82,10 @@ def query(**params: Any) -> str:
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(tri=tri, known=known, money=money, yearly=yearly, hexid=hexid, region=region_name,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(tri=tri, known=known, money=money, yearly=yearly, hexid=hexid, region=region_name, num=num,
+                       sentence=sentence,
                        noun=plain.noun, ecosystem=lambda e: ECOSYSTEMS.get(e, e))
     env.globals.update(href=href, query=query, rule_text=plain.rule, events_text=plain.events,
                        requirements_text=plain.requirements, describe=describe)

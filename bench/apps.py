@@ -1,0 +1,37 @@
+"""ASGI app factories for the HTTP and memory benchmarks (uvicorn --factory bench.apps:<name>).
+
+`real_app`: the product app (derdir.api.app.create_app over DERDIR_BUILD) plus one extra route,
+GET /bench/constant, that returns a constant through the same middleware stack; it lives here, not in
+the product code. `bare_app`: a bare FastAPI app with only that constant route, as the memory floor.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+
+CONSTANT = {"status": "ok", "constant": True}
+
+
+def real_app() -> FastAPI:
+    from derdir.api.app import create_app
+
+    app = create_app(Path(os.environ["DERDIR_BUILD"]))
+
+    @app.get("/bench/constant", include_in_schema=False)
+    def constant() -> dict[str, object]:
+        return CONSTANT
+
+    return app
+
+
+def bare_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/bench/constant")
+    def constant() -> dict[str, object]:
+        return CONSTANT
+
+    return app

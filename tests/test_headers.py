@@ -1,0 +1,131 @@
+"""HTTP headers: ETag and 304, Cache-Control, the catalog version, CORS (preflight and simple), security."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from derdir.api.app import create_app
+from derdir.api.middleware import DOCS_CSP, SECURITY_HEADERS
+
+ORIGIN = "https://hub.example"
+
+
+@pytest.fixture(scope="module")
+def client(real_build: Path) -> TestClient:
+    return TestClient(create_app(real_build))
+
+
+@pytest.fixture(scope="module")
+def version(client: TestClient) -> str:
+    return client.get("/v1/version").json()["version"]
+
+
+def _secure(r) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert r.headers.get(name) == value, (name, r.request.url, r.status_code)
+
+
+GETS = ["/v1/products/tp-link-kasa-kp125m", "/v1/products?q=kasa&per_page=3", "/v1/programs?market=pge",
+        "/v1/hubs/home-assistant-yellow", "/v1/products/tp-link-kasa-kp125m/hubs/home-assistant-yellow", "/v1/version"]
+
+
+@pytest.mark.parametrize("url", GETS)
+def test_etag_and_304(client: TestClient, version: str, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 200
+    tag = r.headers["etag"]
+    assert tag.startswith('W/"') and client.get(url).headers["etag"] == tag  # stable
+    assert r.headers["cache-control"] == "public, max-age=300"
+    assert r.headers["x-catalog-version"] == version
+    for sent in (tag, f'"other", {tag}', "*"):
+        again = client.get(url, headers={"If-None-Match": sent})
+        assert again.status_code == 304 and again.content == b"", sent
+        assert again.headers["etag"] == tag and again.headers["cache-control"] == "public, max-age=300"
+        assert again.headers["x-catalog-version"] == version
+        _secure(again)
+    assert client.get(url, headers={"If-None-Match": 'W/"stale"'}).status_code == 200
+
+
+def test_etag_differs_by_query(client: TestClient) -> None:
+    a = client.get("/v1/products", params={"q": "kasa"}).headers["etag"]
+    b = client.get("/v1/products", params={"q": "ecobee"}).headers["etag"]
+    assert a != b
+
+
+def test_answers_carry_the_version_they_came_from(client: TestClient, version: str) -> None:
+    r = client.get("/v1/products/tp-link-kasa-kp125m")
+    assert r.json()["catalog_version"] == r.headers["x-catalog-version"] == version
+    r = client.post("/v1/resolve", json={"devices": [{"manufacturer": "TP-Link", "model": "KP125M"}]})
+    assert r.json()["catalog_version"] == r.headers["x-catalog-version"] == version
+    assert "etag" not in r.headers and "public" not in r.headers.get("cache-control", "")  # POST answers are not cached
+
+
+def test_errors_are_not_cached(client: TestClient) -> None:
+    for r in (client.get("/v1/products/no-such-thing-at-all"), client.get("/v1/products", params={"per_page": 0}),
+              client.get("/v1/nothing-here")):
+        assert r.status_code in (404, 422)
+        assert "etag" not in r.headers and "public" not in r.headers.get("cache-control", "")
+        _secure(r)
+
+
+def test_whole_catalog_caching(client: TestClient, version: str) -> None:
+    r = client.get("/v1/catalog", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["cache-control"] == "public, max-age=300" and "accept-encoding" in r.headers["vary"].lower()
+    assert r.headers["x-catalog-version"] == version
+    assert client.get("/v1/catalog", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+
+
+@pytest.mark.parametrize(("method", "path", "request_headers"), [
+    ("GET", "/v1/products", None), ("GET", "/v1/products/tp-link-kasa-kp125m", "if-none-match"),
+    ("POST", "/v1/households/evaluate", "content-type"), ("POST", "/v1/resolve", "Content-Type"),
+])
+def test_cors_preflight(client: TestClient, method: str, path: str, request_headers: str | None) -> None:
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": method}
+    if request_headers:
+        headers["Access-Control-Request-Headers"] = request_headers
+    r = client.options(path, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] in ("*", ORIGIN)
+    assert method in r.headers["access-control-allow-methods"]
+    assert r.headers["access-control-max-age"] == "3600"
+    if request_headers:
+        assert request_headers.lower() in r.headers["access-control-allow-headers"].lower()
+
+
+def test_cors_preflight_refuses_other_methods_and_headers(client: TestClient) -> None:
+    r = client.options("/v1/products", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 400
+    r = client.options("/v1/products", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET",
+                                                "Access-Control-Request-Headers": "X-Secret-Token"})
+    assert r.status_code == 400
+
+
+def test_cors_simple_request_exposes_etag_and_version(client: TestClient) -> None:
+    r = client.get("/v1/version", headers={"Origin": ORIGIN})
+    assert r.headers["access-control-allow-origin"] == "*"
+    exposed = {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "x-catalog-version"} <= exposed
+    assert "access-control-allow-credentials" not in r.headers  # a public, cookie-less API
+
+
+@pytest.mark.parametrize(("method", "url", "status"), [
+    ("GET", "/v1/products/tp-link-kasa-kp125m", 200), ("GET", "/openapi.json", 200), ("GET", "/v1/products/nope-nope", 404),
+    ("GET", "/v1/products?per_page=0", 422), ("DELETE", "/v1/products", 405), ("GET", "/v1/resolve", 405),
+    ("POST", "/v1/households/evaluate", 422), ("GET", "/v1/catalog", 200),
+])
+def test_security_headers_on_api_responses(client: TestClient, method: str, url: str, status: int) -> None:
+    r = client.request(method, url, json={} if method == "POST" else None)
+    assert r.status_code == status
+    _secure(r)
+    if status == 405:
+        assert r.headers["allow"]
+
+
+def test_docs_page_gets_a_policy_it_can_run_under(client: TestClient) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-security-policy"] == DOCS_CSP
+    assert "https://cdn.jsdelivr.net" in r.text and "frame-ancestors 'none'" in DOCS_CSP
+    assert client.get("/v1/version").headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]

@@ -10,7 +10,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Callable, Literal
 
 from .normalize import key, maker_key
 from .recipes.device import Device, ProductBase
@@ -30,13 +30,21 @@ class Evidence:
 
 @dataclass
 class Verdict:
+    """An answer with its reasons. Evidence (source records) is built only when asked for."""
+
     supported: bool | None
     basis: Literal["claim", "rule", "excluded", "disputed", "not-listed", "requirements"]
     reason: str
     unmet: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
     rule_index: int | None = None
+    _evidence: Callable[[], list[Evidence]] | list[Evidence] = field(default_factory=list, repr=False)
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        if callable(self._evidence):
+            self._evidence = self._evidence()
+        return self._evidence
 
 
 @lru_cache(maxsize=16384)
@@ -61,16 +69,44 @@ def model_names(product: ProductBase) -> set[str]:
     return {key(n) for n in names if key(n)}
 
 
-def rule_matches(rule: DeviceRule, device: Device) -> bool:
+def rule_matches(rule: DeviceRule, device: Device, keys: "DeviceKeys | None" = None) -> bool:
     """Category, maker and model patterns all match (requirements are checked separately)."""
     if rule.category != device.category:
         return False
-    if rule.manufacturers and not maker_names(device) & {maker_key(m) for m in rule.manufacturers}:
+    keys = keys or DeviceKeys(device)
+    if rule.manufacturers and not keys.makers & _maker_set(tuple(rule.manufacturers)):
         return False
     if rule.models:
-        models = model_names(device)
-        return any(_pattern(p).match(m) for p in rule.models for m in models)
+        return any(_pattern(p).match(m) for p in rule.models for m in keys.models)
     return True
+
+
+@lru_cache(maxsize=16384)
+def _maker_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(maker_key(m) for m in names)
+
+
+class DeviceKeys:
+    """A device's maker and model keys, computed once however many rules are tried."""
+
+    __slots__ = ("device", "_makers", "_models")
+
+    def __init__(self, device: Device):
+        self.device = device
+        self._makers: set[str] | None = None
+        self._models: set[str] | None = None
+
+    @property
+    def makers(self) -> set[str]:
+        if self._makers is None:
+            self._makers = maker_names(self.device)
+        return self._makers
+
+    @property
+    def models(self) -> set[str]:
+        if self._models is None:
+            self._models = model_names(self.device)
+        return self._models
 
 
 def check_requirements(req: Requirements, device: Device, hub_id: str | None = None) -> tuple[list[str], list[str]]:
@@ -116,28 +152,32 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
 def verdict(program: Program, device_id: str, device: Device, hub_id: str | None = None) -> Verdict:
     """Decide whether `device` is eligible for `program` (market aside)."""
     elig = program.eligibility
-    if device_id in elig.exclude_devices or any(rule_matches(r, device) for r in elig.exclude_rules):
-        return Verdict(False, "excluded", "the program excludes this device", evidence=program_evidence(program))
+    keys = DeviceKeys(device)
+    if device_id in elig.exclude_devices or any(rule_matches(r, device, keys) for r in elig.exclude_rules):
+        return Verdict(False, "excluded", "the program excludes this device",
+                       _evidence=lambda: program_evidence(program))
     claims = [c for c in elig.devices if c.device == device_id]
     if claims:
-        evidence = [e for c in claims for e in claim_evidence(c, program)]
+        evidence = lambda: [e for c in claims for e in claim_evidence(c, program)]  # noqa: E731
         values = {c.supported for c in claims}
         if len(values) > 1:
-            return Verdict(None, "disputed", "sources disagree about this device; see evidence", evidence=evidence)
+            return Verdict(None, "disputed", "sources disagree about this device; see evidence", _evidence=evidence)
         value = values.pop()
-        return Verdict(value, "claim", "listed by the program" if value else "listed as not supported", evidence=evidence)
+        return Verdict(value, "claim", "listed by the program" if value else "listed as not supported",
+                       _evidence=evidence)
     best: Verdict | None = None
     for i, rule in enumerate(elig.rules):
-        if not rule_matches(rule, device):
+        if not rule_matches(rule, device, keys):
             continue
         unmet, unknown = check_requirements(rule.requires, device, hub_id)
         why = rule.note or f"matches the program's {rule.category} rule"
-        ev = program_evidence(program, rule)
+        ev = (lambda r=rule: program_evidence(program, r))
         if not unmet and not unknown:
-            return Verdict(True, "rule", why, evidence=ev, rule_index=i)
-        cand = Verdict(None if not unmet else False, "requirements", "; ".join(unmet + unknown), unmet, unknown, ev, i)
+            return Verdict(True, "rule", why, rule_index=i, _evidence=ev)
+        cand = Verdict(None if not unmet else False, "requirements", "; ".join(unmet + unknown), unmet, unknown, i, ev)
         if best is None or (best.supported is False and cand.supported is None):
             best = cand
     if best:
         return best
-    return Verdict(False, "not-listed", "not among the devices this program lists", evidence=program_evidence(program))
+    return Verdict(False, "not-listed", "not among the devices this program lists",
+                   _evidence=lambda: program_evidence(program))

@@ -24,6 +24,8 @@ from .resolve import DeviceReport, Resolution, resolve
 from .support import program_summary, verdict_json
 
 MAX_DEVICES = 500
+MAX_ELSEWHERE = 10  # programs outside the market checked per device, for "outside the territory" near misses
+MAX_FAMILY = 20  # models checked when the hub did not say which model of a family it is
 
 
 @dataclass
@@ -44,7 +46,7 @@ def _members(cat: Catalog, res: Resolution) -> list[str]:
     m = res.match
     if not m:
         return []
-    return [m["id"]] if m.get("id") else list(m.get("family_members", []))
+    return [m["id"]] if m.get("id") else list(m.get("family_members", []))[:MAX_FAMILY]
 
 
 def _combined(program_id: str, cat: Catalog, members: list[str], hub: str | None) -> tuple[Verdict, Device]:
@@ -60,7 +62,7 @@ def _combined(program_id: str, cat: Catalog, members: list[str], hub: str | None
     if values == {False}:
         return first_v, first_d  # type: ignore[return-value]
     return Verdict(None, "requirements", "depends on the exact model, which the hub did not report",
-                   evidence=first_v.evidence), first_d  # type: ignore[return-value]
+                   _evidence=lambda: first_v.evidence), first_d  # type: ignore[return-value]
 
 
 def _allowed(cat: Catalog, market: Market) -> set[str]:
@@ -85,20 +87,19 @@ def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str],
     if hub:
         ok, why = compat_verdict(cat.device(members[0]), cat.hubs[hub])  # type: ignore[arg-type]
         slot.compat = {"hub": hub, "compatible": ok, "reason": why}
-    pids = sorted({p for d in members for p in cat.candidate_programs(d)})
-    for pid in pids:
-        v, device = _combined(pid, cat, members, hub)
+    pids = cat.candidate_programs_of(members)
+    elsewhere = [p for p in pids if p not in allowed][:MAX_ELSEWHERE]
+    for pid in [p for p in pids if p in allowed] + elsewhere:
         program = cat.programs[pid]
         if program.status != "active":
             continue
+        v, device = _combined(pid, cat, members, hub)
         in_market = pid in allowed
-        if v.supported is True and in_market:
+        if in_market and v.supported is not False:
             slot.programs.append(_program_entry(cat, pid, v, device, market))
-        elif v.supported is None and in_market:
-            slot.programs.append(_program_entry(cat, pid, v, device, market))
-        elif v.supported is False and v.basis == "requirements" and in_market:
+        elif in_market and v.basis == "requirements":
             slot.nearly.append({**program_summary(pid, program), "why_not": v.unmet + v.unknown})
-        elif v.supported and not in_market:
+        elif not in_market and v.supported:
             slot.nearly.append({**program_summary(pid, program), "why_not": ["outside the program's territory"],
                                 "markets": program.markets.utilities + program.markets.regions})
     qualifies = any(p["supported"] is True for p in slot.programs)

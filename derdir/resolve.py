@@ -189,18 +189,21 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
         add(cat.ident("zigbee", key(m)), 0.9, f"Zigbee model id {m}")
     if not found:
         for text in filter(None, (model_id, model)):
-            for k, weight in model_variants(text):
-                add(cat.ident("model", k), weight, f"model number {text!r}")
+            variants = model_variants(text)
+            hits = cat.idents("model", [k for k, _ in variants])
+            for k, weight in variants:
+                add(hits.get(k, []), weight, f"model number {text!r}")
             if found:
                 break
     if not found:
         for text in filter(None, (model_id, model)):
             for k, _ in model_variants(text)[:2]:
-                for cut in range(len(k) - 1, 2, -1):
-                    hits = cat.ident("model-prefix", k[:cut])
-                    if hits:
-                        add(hits, 0.88, f"model {text!r} starts with {k[:cut]!r}")
-                        break
+                prefixes = [k[:cut] for cut in range(len(k) - 1, 2, -1)]
+                hits = cat.idents("model-prefix", prefixes)
+                longest = next((p for p in prefixes if p in hits), None)
+                if longest:
+                    add(hits[longest], 0.88, f"model {text!r} starts with {longest!r}")
+                    break
             if found:
                 break
     rk = maker_key(mfr) if mfr else ""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..audit import audit_files
-from ..eligibility import maker_names, model_names, rule_matches
+from ..eligibility import DeviceKeys, maker_names, model_names, rule_matches
 from ..errors import CatalogInvalid
 from ..normalize import key, maker_key
 from ..recipes.device import Device, ProductBase
@@ -197,6 +197,7 @@ def candidates(files: CatalogFiles) -> set[tuple[str, str]]:
         for m in maker_names(d):
             by_cat_maker[(d.category, m)].add(rid)
     devices = files.recipes["device"]
+    keys = {rid: DeviceKeys(rec.model) for rid, rec in devices.items()}
     out: set[tuple[str, str]] = set()
     for pid, rec in files.recipes["program"].items():
         p: Program = rec.model
@@ -207,7 +208,7 @@ def candidates(files: CatalogFiles) -> set[tuple[str, str]]:
                 pool = set().union(*(by_cat_maker.get((rule.category, maker_key(m)), set()) for m in rule.manufacturers))
             else:
                 pool = by_cat.get(rule.category, set())
-            out.update((d, pid) for d in pool if rule_matches(rule, devices[d].model))
+            out.update((d, pid) for d in pool if rule_matches(rule, devices[d].model, keys[d]))
     return out
 
 

@@ -98,6 +98,21 @@ class Catalog:
     def ident(self, kind: str, value: str) -> list[str]:
         return [r[0] for r in self.sql("SELECT id FROM ident WHERE kind = ? AND value = ?", (kind, value))]
 
+    def idents(self, kind: str, values: list[str]) -> dict[str, list[str]]:
+        """Several values of one identifier kind in one query: value -> ids."""
+        out: dict[str, list[str]] = {}
+        if values:
+            marks = ",".join("?" * len(values))
+            for value, rid in self.sql(f"SELECT value, id FROM ident WHERE kind = ? AND value IN ({marks})", (kind, *values)):
+                out.setdefault(value, []).append(rid)
+        return out
+
+    def candidate_programs_of(self, device_ids: list[str]) -> list[str]:
+        """Programs naming any of these devices, in one query."""
+        marks = ",".join("?" * len(device_ids))
+        return [r[0] for r in self.sql(f"SELECT DISTINCT program_id FROM candidate WHERE device_id IN ({marks}) "
+                                       "ORDER BY program_id", device_ids)] if device_ids else []
+
     def count(self, kind: str) -> int:
         return self.sql("SELECT count(*) FROM entity WHERE kind = ?", (kind,))[0][0]
 

@@ -133,6 +133,8 @@ class _Walker:
                 raise YamlError(f"list has {len(node.value)} items; recipes allow at most {MAX_ITEMS} per list",
                                 *_mark(node), field=_dotted(path))
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+        if tag == _CORE + "str":  # most scalars: no constructor needed
+            return node.value
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError as exc:

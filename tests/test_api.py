@@ -94,3 +94,20 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
                   "/v1/products/{product_id}/hubs/{hub_id}", "/v1/programs", "/v1/hubs", "/v1/utilities", "/v1/catalog"]:
         assert route in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_repeated_gets_are_answered_from_the_cache(real_build: Path, monkeypatch) -> None:
+    """A build never changes, so a repeated GET skips the query; answers stay identical."""
+    import derdir.api.routes as routes
+
+    calls = []
+    real = routes.compat
+    monkeypatch.setattr(routes, "compat", lambda *a: calls.append(a) or real(*a))
+    client = TestClient(create_app(real_build))
+    first = client.get("/v1/products/tp-link-kasa-kp125m/hubs/home-assistant-yellow")
+    second = client.get("/v1/products/tp-link-kasa-kp125m/hubs/home-assistant-yellow")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert len(calls) == 1
+    assert second.headers["x-catalog-version"] == first.json()["catalog_version"]
+    client.get("/v1/products/tp-link-kasa-kp125m/hubs/home-assistant-green")
+    assert len(calls) == 2

@@ -21,7 +21,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -70,6 +69,9 @@ def _real_ids(real_build: Path) -> None:
         "program_id": sorted(cat.programs)[:10] + ["pge-wattersaver", "renew-home-ohmconnect"],
         "hub_id": sorted(cat.hubs),
         "utility_id": sorted(cat.utilities)[:10],
+        "market": MARKETS,
+        "hub": sorted(cat.hubs),
+        "program": sorted(cat.programs)[:10],
     })
 
 
@@ -87,9 +89,11 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
 
 @schema.hook
 def flatmap_query(context: Any, query: dict[str, Any] | None) -> Any:
-    if not query or "market" not in query:
+    """Likewise for the market, hub and program filters."""
+    choices = {k: st.sampled_from(REAL.get(k, []) + ODD) for k in query or {} if k in ("market", "hub", "program")}
+    if not choices:
         return st.just(query)
-    return st.one_of(st.just(query), st.sampled_from(MARKETS + ODD).map(lambda m: {**query, "market": m}))
+    return st.one_of(st.just(query), st.fixed_dictionaries(choices).map(lambda v: {**query, **v}))
 
 
 def problem_details(ctx: Any, response: Any, case: Any) -> None:

@@ -297,3 +297,20 @@ def test_every_program_hub_utility_and_region_page_renders(client: TestClient, c
             + [f"/products/{d}" for d in devices])
     failed = [(u, r.status_code) for u in urls if (r := client.get(u)).status_code != 200]
     assert not failed
+
+
+def test_pages_render_recipes_with_only_required_fields(mini, tmp_path) -> None:
+    """Minimal recipes (no descriptions, no optional facts) must render, showing unknowns as unknown."""
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+    from derdir.catalog.build import build
+
+    root = mini({})
+    build(root, tmp_path / "b")
+    client = TestClient(create_app(tmp_path / "b"))
+    for url in ["/products/acme-plug", "/products/acme-plug?market=pge", "/programs/acme-rewards", "/hubs/zig-hub",
+                "/utilities/pge", "/regions/US-CA"]:
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text[:500])
+    assert "unknown" in client.get("/products/acme-dumb-plug").text

@@ -39,8 +39,6 @@ class DeviceIn(DeviceReport):
     numbers (not `true`), identifiers are `[domain, id]` string pairs or a `{domain: id}` object
     (the CLI reads hub files more leniently through `DeviceReport`)."""
 
-    model_config = ConfigDict(extra="ignore")
-
     identifiers: Pairs | Annotated[dict[str, Ident], Field(max_length=20)] = Field(  # type: ignore[assignment]
         default_factory=list, description="[domain, id] pairs as in Home Assistant's device registry, or {domain: id}.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import OrderedDict
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -78,6 +79,56 @@ class Deadline:
             task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
+class ResponseCache:
+    """Keep recent GET /v1 answers, keyed by catalog version, path and query.
+
+    A build never changes once published, so an answer computed for one version stays right for
+    that version; a new build changes the key. Cache hits skip the query and the serialisation.
+    """
+
+    MAX_ENTRIES = 4096
+    MAX_BODY = 512 * 1024
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._entries: OrderedDict[tuple[str, str, bytes], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith("/v1/") or path == "/v1/catalog":
+            await self.app(scope, receive, send)
+            return
+        live = getattr(scope["app"].state, "live", None)
+        version = live.get().version if live else ""
+        key = (version, path, scope.get("query_string", b""))
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+            scope.setdefault("state", {})["catalog_version"] = version
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":  # copied now: outer middleware edits headers in place
+                start = {**message, "headers": list(message.get("headers", []))}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        used = scope.get("state", {}).get("catalog_version")
+        body = b"".join(chunks)
+        if start and start["status"] == 200 and used and len(body) <= self.MAX_BODY:
+            self._entries[(used, path, key[2])] = (200, start["headers"], body)
+            while len(self._entries) > self.MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+
 class Guard(BaseHTTPMiddleware):
     """Reject oversize bodies early; add caching (ETag, 304), version and security headers."""
 
@@ -115,6 +166,7 @@ class Guard(BaseHTTPMiddleware):
 
 
 def install(app: FastAPI) -> None:
+    app.add_middleware(ResponseCache)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(Deadline)
     app.add_middleware(Guard)

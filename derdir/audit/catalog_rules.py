@@ -144,7 +144,7 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
             yield _at(rec, "stale", ("verified_on",), f"last verified {rec.model.verified_on}; re-check the sources", "warning")
         if rec.model.verified_on > today:
             yield _at(rec, "future-date", ("verified_on",), "verified_on is in the future")
-        for path, seen in _seen_dates(rec.doc.data, ()):
+        for path, seen in _seen_dates(rec.model.model_dump(exclude_none=True), ()):
             if seen > today:
                 yield _at(rec, "future-date", path, f"a source cannot have been seen on {seen}, a date in the future")
     for rec in files.recipes["program"].values():

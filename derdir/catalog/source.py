@@ -46,7 +46,10 @@ def recipe_paths(root: Path) -> list[Path]:
 
 
 def _load_one(args: tuple[str, str]) -> tuple[Loaded | None, list[Problem]]:
-    return load_recipe(Path(args[0]), Path(args[1]))
+    loaded, problems = load_recipe(Path(args[0]), Path(args[1]))
+    if loaded is not None and not problems:
+        loaded.doc = None  # re-read on demand; not worth copying back from a worker process
+    return loaded, problems
 
 
 def read_catalog(root: Path, paths: list[Path] | None = None, progress=None) -> CatalogFiles:

@@ -27,15 +27,25 @@ _ID = re.compile(ID_PATTERN)
 
 @dataclass
 class Loaded:
-    """A recipe file that parsed and validated."""
+    """A recipe file that parsed and validated.
+
+    `doc` (the line map) may be dropped to save memory and inter-process copying; it is read
+    again from `file` the first time a position is asked for (only when there is a problem).
+    """
 
     kind: str
     id: str
     path: str
     model: Any
-    doc: Document = field(repr=False)
+    doc: Document | None = field(default=None, repr=False)
+    file: str = ""
 
     def position(self, *path: str | int) -> tuple[int, int]:
+        if self.doc is None:
+            try:
+                self.doc = load_yaml(Path(self.file).read_bytes())
+            except (OSError, YamlError):
+                return (1, 1)
         return self.doc.position(tuple(path))
 
 
@@ -129,4 +139,4 @@ def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loade
         problems.append(
             _problem(rel, line, col, "category", f"category {model.category!r} does not match folder {category!r}", "layout")
         )
-    return Loaded(kind, rid, rel, model, doc), problems
+    return Loaded(kind, rid, rel, model, doc, str(path)), problems

@@ -65,7 +65,7 @@ def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monk
     with pytest.raises(OSError):
         build(root, out)
     assert current_build(out) == good.path
-    assert sorted(p.name for p in out.iterdir()) == sorted([good.version, "current"])
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted([good.version, "current"])
 
 
 def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch) -> None:
@@ -75,7 +75,7 @@ def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch) -> None:
     for i in range(4):
         (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", f"Edison {i}"))
         versions.append(build(root, out).version)
-    kept = {p.name for p in out.iterdir() if p.name != "current"}
+    kept = {p.name for p in out.iterdir() if p.name != "current" and not p.name.startswith(".")}
     assert versions[-1] in kept and len(kept) <= 2
 
 
@@ -87,3 +87,23 @@ def test_recent_builds_survive_pruning(mini, tmp_path: Path) -> None:
         (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", f"Edison {i}"))
         versions.append(build(root, out).version)
     assert set(versions) <= {p.name for p in out.iterdir()}
+
+
+def test_rebuild_reuses_parsed_recipes_and_sees_every_change(mini, tmp_path: Path, monkeypatch) -> None:
+    """Unchanged files come from the parse cache; a changed, added or removed file is read again."""
+    import derdir.catalog.source as source
+
+    root, out = mini({}), tmp_path / "build"
+    build(root, out)
+    parsed: list[str] = []
+    real = source.load_recipe
+    monkeypatch.setattr(source, "load_recipe", lambda path, r, raw=None: parsed.append(path.name) or real(path, r, raw))
+    (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", "Edison Co"))
+    (root / "hubs" / "wifi-hub.yaml").unlink()
+    info = build(root, out)
+    assert parsed == ["sce.yaml"]
+    cat = Catalog(info.path)
+    assert cat.utilities["sce"].name == "Southern California Edison Co" and "wifi-hub" not in cat.hubs
+    (root / "programs" / "acme-rewards.yaml").write_text("name: [\n")  # a broken file is never served from cache
+    with pytest.raises(CatalogInvalid):
+        build(root, out)

@@ -7,8 +7,9 @@ print, raise or exit. Per-file problems (syntax, fields, types) come from `recip
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date, timedelta
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..catalog.source import CatalogFiles
 from ..eligibility import check_requirements, rule_matches
@@ -144,6 +145,8 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
             yield _at(rec, "stale", ("verified_on",), f"last verified {rec.model.verified_on}; re-check the sources", "warning")
         if rec.model.verified_on > today:
             yield _at(rec, "future-date", ("verified_on",), "verified_on is in the future")
+        if _latest_seen(rec.model) <= today:
+            continue
         for path, seen in _seen_dates(rec.model.model_dump(exclude_none=True), ()):
             if seen > today:
                 yield _at(rec, "future-date", path, f"a source cannot have been seen on {seen}, a date in the future")
@@ -151,6 +154,15 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
         p = rec.model
         if p.status == "active" and p.ended_on and p.ended_on < today:
             yield _at(rec, "stale", ("status",), f"status is active but the program ended on {p.ended_on}", "warning")
+
+
+_SEEN = re.compile(r'"seen":"(\d{4}-\d{2}-\d{2})"')
+
+
+def _latest_seen(model: Any) -> date:
+    """Latest `seen` date anywhere in a recipe (a quick scan of its JSON; most recipes need no more)."""
+    found = _SEEN.findall(model.model_dump_json())
+    return date.fromisoformat(max(found)) if found else date.min
 
 
 def _seen_dates(data: object, path: tuple) -> Iterator[tuple[tuple, date]]:

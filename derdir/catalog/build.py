@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import time
@@ -25,11 +26,12 @@ from ..eligibility import DeviceKeys, maker_names, model_names, rule_matches
 from ..errors import CatalogInvalid
 from ..normalize import key, maker_key
 from ..recipes.device import Device, ProductBase
+from ..recipes.load import KINDS
 from ..recipes.hub import Hub
 from ..recipes.program import Program
 from ..recipes.utility import Utility
 from ..recipes.yamlio import MAX_BYTES
-from .source import CatalogFiles, read_catalog, recipe_paths
+from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths
 
 FORMAT = "1"
 CURRENT = "current"
@@ -46,12 +48,23 @@ class BuildInfo:
     reused: bool = False
 
 
-def catalog_version(root: Path, paths: list[Path] | None = None) -> str:
-    """Content hash of every recipe file (path and bytes), plus the build format."""
+DigestCache = dict[str, tuple[int, int, bytes]]
+
+
+def catalog_version(root: Path, paths: list[Path] | None = None, digests: DigestCache | None = None) -> str:
+    """Content hash of every recipe file (path and bytes), plus the build format. With `digests`,
+    a file whose mtime and size are unchanged is not read again."""
     digest = hashlib.sha256(f"derdir-build-{FORMAT}".encode())
     for path in paths if paths is not None else recipe_paths(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(_file_digest(path))
+        if digests is None:
+            digest.update(_file_digest(path))
+            continue
+        st = path.lstat()
+        hit = digests.get(str(path))
+        if not hit or hit[:2] != (st.st_mtime_ns, st.st_size):
+            hit = digests[str(path)] = (st.st_mtime_ns, st.st_size, _file_digest(path))
+        digest.update(hit[2])
     return digest.hexdigest()[:16]
 
 
@@ -74,9 +87,41 @@ def current_build(build_dir: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
+def recipe_text(kind: str, rid: str, model: Any) -> str:
+    """The one JSON form of a recipe used by the index, the static tree and the API:
+    `id` and `kind`, then the model's fields in their declared order, unknowns left out."""
+    body = model.model_dump_json(exclude_none=True)
+    return '{"id":' + json.dumps(rid) + ',"kind":"' + kind + '"' + ("," + body[1:] if body != "{}" else "}")
+
+
 def recipe_json(kind: str, rid: str, model: Any) -> dict[str, Any]:
-    """The one JSON form of a recipe used by the index, the static tree and the API."""
-    return {"id": rid, "kind": kind, **model.model_dump(mode="json", exclude_none=True)}
+    return json.loads(recipe_text(kind, rid, model))
+
+
+CACHE_FILE = ".parse-cache.pickle"
+
+
+def _load_cache(build_dir: Path) -> tuple[ParseCache, DigestCache]:
+    """Parsed recipes and file digests from the last build, if made by these recipe models."""
+    try:
+        with open(build_dir / CACHE_FILE, "rb") as fh:
+            stamp, cache, digests = pickle.load(fh)
+        return (cache, digests) if stamp == _models_stamp() else ({}, {})
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return {}, {}
+
+
+def _save_cache(build_dir: Path, cache: ParseCache, digests: DigestCache) -> None:
+    tmp = build_dir / f".parse-cache-{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump((_models_stamp(), cache, digests), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, build_dir / CACHE_FILE)
+
+
+def _models_stamp() -> str:
+    """Changes whenever a recipe model (hence what a valid parse means) changes."""
+    schemas = json.dumps([m.model_json_schema() for m in KINDS.values()], sort_keys=True)
+    return hashlib.sha256(f"{FORMAT}|{schemas}".encode()).hexdigest()
 
 
 def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:
@@ -84,29 +129,34 @@ def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = 
     root, build_dir = Path(root), Path(build_dir)
     say = progress or (lambda _msg: None)
     paths = recipe_paths(root)
-    version = catalog_version(root, paths)
+    cache, digests = _load_cache(build_dir)
+    version = catalog_version(root, paths, digests)
     existing = current_build(build_dir)
     if existing and existing.name == version and not force:
         info = json.loads((existing / "build-info.json").read_text())
         return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
     say(f"reading {len(paths)} recipes")
-    files = read_catalog(root)
+    files = read_catalog(root, cache=cache)
     say("auditing")
     errors = [p for p in audit_files(files) if p.severity == "error"]
     if errors:
         raise CatalogInvalid(errors)
     build_dir.mkdir(parents=True, exist_ok=True)
+    _save_cache(build_dir, cache, {k: v for k, v in digests.items() if k in cache})
     tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
     tmp.mkdir()
     try:
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         counts = {kind: len(by_id) for kind, by_id in files.recipes.items()}
         meta = {"version": version, "built_at": built_at, "format": FORMAT, "counts": counts}
+        texts = {kind: {rid: recipe_text(kind, rid, rec.model) for rid, rec in sorted(by_id.items())}
+                 for kind, by_id in files.recipes.items()}
         say("writing the SQLite index")
-        _write_sqlite(tmp / "catalog.sqlite", files, meta)
+        _write_sqlite(tmp / "catalog.sqlite", files, meta, texts)
         say("writing the static JSON API")
-        _write_static(tmp, files, meta)
-        (tmp / "build-info.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
+        _write_static(tmp, texts, meta, existing, same)
+        (tmp / "build-info.json").write_text(json.dumps({**meta, "models": _models_stamp()}, indent=2, sort_keys=True) + "\n")
         final = build_dir / version
         if final.exists():
             shutil.rmtree(final)
@@ -227,7 +277,7 @@ def _search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
     return title, body
 
 
-def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None:
+def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: dict[str, dict[str, str]]) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
@@ -235,8 +285,7 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None
         db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
         for kind, by_id in files.recipes.items():
             db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?)",
-                           [(kind, rid, rec.path, json.dumps(recipe_json(kind, rid, rec.model), sort_keys=True))
-                            for rid, rec in sorted(by_id.items())])
+                           [(kind, rid, rec.path, texts[kind][rid]) for rid, rec in sorted(by_id.items())])
             db.executemany("INSERT OR IGNORE INTO former_id VALUES (?, ?, ?)",
                            [(kind, old, rid) for rid, rec in by_id.items() for old in rec.model.former_ids])
             if kind != "manufacturer":
@@ -265,21 +314,36 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any]) -> None
         db.close()
 
 
-def _write_static(out: Path, files: CatalogFiles, meta: dict[str, Any]) -> None:
-    """One JSON file per entity under api/v1/, plus the whole catalog (plain and gzipped)."""
+def _models_stamp_of(build_path: Path) -> str | None:
+    try:
+        return json.loads((build_path / "build-info.json").read_text()).get("models")
+    except (OSError, ValueError):
+        return None
+
+
+def _write_static(out: Path, texts: dict[str, dict[str, str]], meta: dict[str, Any],
+                  previous: Path | None = None, unchanged: set[tuple[str, str]] = frozenset()) -> None:  # type: ignore[assignment]
+    """One JSON file per entity under api/v1/, plus the whole catalog (plain and gzipped).
+
+    A recipe whose file did not change since the previous build (same models) is hard-linked from
+    that build instead of written again: rebuilds after a small change stay fast."""
     folders = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities",
                "manufacturer": "manufacturers"}
-    whole: dict[str, Any] = {"generated_by": "derdir build", **meta}
-    for kind, by_id in files.recipes.items():
+    parts = [json.dumps({"generated_by": "derdir build", **meta}, sort_keys=True, separators=(",", ":"))[:-1]]
+    for kind, by_id in texts.items():
         folder = out / "api" / "v1" / folders[kind]
         folder.mkdir(parents=True, exist_ok=True)
-        items = []
-        for rid, rec in sorted(by_id.items()):
-            data = recipe_json(kind, rid, rec.model)
-            items.append(data)
-            (folder / f"{rid}.json").write_text(json.dumps(data, sort_keys=True, ensure_ascii=False))
-        whole[folders[kind]] = items
-    body = json.dumps(whole, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        for rid, text in by_id.items():
+            target = folder / f"{rid}.json"
+            if previous is not None and (kind, rid) in unchanged:
+                try:
+                    os.link(previous / "api" / "v1" / folders[kind] / f"{rid}.json", target)
+                    continue
+                except OSError:
+                    pass
+            target.write_text(text, encoding="utf-8")
+        parts.append(f'"{folders[kind]}":[' + ",".join(by_id.values()) + "]")
+    body = (",".join(parts) + "}").encode()
     (out / "catalog.json").write_bytes(body)
-    with gzip.GzipFile(out / "catalog.json.gz", "wb", mtime=0) as gz:
+    with gzip.GzipFile(out / "catalog.json.gz", "wb", mtime=0, compresslevel=6) as gz:
         gz.write(body)

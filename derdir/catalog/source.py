@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..problem import Problem
-from ..recipes.load import FOLDERS, Loaded, load_recipe
+from ..recipes.load import FOLDERS, KINDS, Loaded, load_recipe
 
 PARALLEL_THRESHOLD = 2000
 
@@ -22,6 +22,7 @@ class CatalogFiles:
     recipes: dict[str, dict[str, Loaded]] = field(default_factory=lambda: {k: {} for k in FOLDERS.values()})
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[Loaded, Loaded]] = field(default_factory=list)
+    unchanged: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) served from the parse cache
 
     def all(self) -> Iterable[Loaded]:
         for by_id in self.recipes.values():
@@ -45,28 +46,64 @@ def recipe_paths(root: Path) -> list[Path]:
     return sorted(out)
 
 
-def _load_one(args: tuple[str, str]) -> tuple[Loaded | None, list[Problem]]:
+# What a worker sends back for a valid recipe: (kind, id, relative path, file, model as JSON).
+# JSON crosses the process boundary far faster than pickled pydantic models do.
+Lite = tuple[str, str, str, str, str]
+# Parse cache for rebuilds: file -> (mtime_ns, size, Lite); only files that loaded without problems.
+ParseCache = dict[str, tuple[int, int, Lite]]
+
+
+def _load_one(args: tuple[str, str]) -> tuple[Loaded | Lite | None, list[Problem]]:
     loaded, problems = load_recipe(Path(args[0]), Path(args[1]))
     if loaded is not None and not problems:
-        loaded.doc = None  # re-read on demand; not worth copying back from a worker process
+        return (loaded.kind, loaded.id, loaded.path, loaded.file, loaded.model.model_dump_json()), problems
     return loaded, problems
 
 
-def read_catalog(root: Path, paths: list[Path] | None = None, progress=None) -> CatalogFiles:
-    """Load every recipe (or just `paths`). Large catalogs are parsed on all cores."""
+def _from_lite(lite: Lite) -> Loaded:
+    kind, rid, rel, file, js = lite
+    return Loaded(kind, rid, rel, KINDS[kind].model_validate_json(js), None, file)
+
+
+def read_catalog(root: Path, paths: list[Path] | None = None, progress=None,
+                 cache: ParseCache | None = None) -> CatalogFiles:
+    """Load every recipe (or just `paths`). Large catalogs are parsed on all cores; with a `cache`,
+    files unchanged since it was made (same mtime and size) are not parsed again, and the cache is
+    updated in place."""
     root = Path(root)
     files = CatalogFiles(root)
     todo = recipe_paths(root) if paths is None else sorted(paths)
-    jobs = [(str(p), str(root)) for p in todo]
+    jobs: list[tuple[str, str]] = []
+    stats: dict[str, tuple[int, int]] = {}
+    for p in todo:
+        if cache is not None:
+            st = p.lstat()
+            stats[str(p)] = (st.st_mtime_ns, st.st_size)
+            hit = cache.get(str(p))
+            if hit and hit[:2] == stats[str(p)]:
+                _collect(files, _from_lite(hit[2]), [], progress)
+                files.unchanged.add((hit[2][0], hit[2][1]))
+                continue
+        jobs.append((str(p), str(root)))
     if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
-            results = pool.map(_load_one, jobs, chunksize=256)
-            for loaded, problems in results:
-                _collect(files, loaded, problems, progress)
+            results = list(pool.map(_load_one, jobs, chunksize=256))
     else:
-        for job in jobs:
-            loaded, problems = _load_one(job)
-            _collect(files, loaded, problems, progress)
+        results = [load_recipe(Path(j[0]), Path(j[1])) for j in jobs]
+    for (file, _), (loaded, problems) in zip(jobs, results):
+        if isinstance(loaded, tuple):
+            if cache is not None:
+                cache[file] = (*stats[file], loaded)
+            loaded = _from_lite(loaded)
+        elif cache is not None:
+            cache.pop(file, None)
+            if loaded is not None and not problems:
+                cache[file] = (*stats[file], (loaded.kind, loaded.id, loaded.path, loaded.file,
+                                              loaded.model.model_dump_json()))
+        _collect(files, loaded, problems, progress)
+    if cache is not None and paths is None:
+        for gone in set(cache) - {str(p) for p in todo}:
+            del cache[gone]
     return files
 
 

@@ -18,6 +18,7 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _HTML_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (but tab and newline), DEL, C1
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
+_ANY_BAD_TEXT = re.compile("|".join(p.pattern for p in (_HTML_TAG, _CONTROL, _BIDI)))
 
 
 class Model(BaseModel):
@@ -26,7 +27,12 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True, validate_default=False, allow_inf_nan=False)
 
 
+_GOOD_URL = re.compile(r"https?://[^\s/?#@\[\]]+(?:[/?#][^\s]*)?", re.IGNORECASE)  # the common case, checked fast
+
+
 def _check_url(value: str) -> str:
+    if _GOOD_URL.fullmatch(value):
+        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise ValueError("URL scheme must be http or https")
@@ -36,6 +42,8 @@ def _check_url(value: str) -> str:
 
 
 def _check_text(value: str) -> str:
+    if not _ANY_BAD_TEXT.search(value):
+        return value
     if _HTML_TAG.search(value):
         raise ValueError("HTML markup is not allowed in recipe text; write plain text")
     if _CONTROL.search(value):

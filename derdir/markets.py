@@ -110,17 +110,15 @@ def find_utility(cat: Catalog, text: str, field_name: str = "location.utility") 
     raise NotFound("utility", t, sorted({u for c in close for u in _utility_names(cat)[c]}), field=field_name)
 
 
-def zip_region(zip_code: str, field_name: str = "location.zip") -> str:
-    """US ZIP code -> region, offline (the `zipcodes` package ships its data)."""
+def zip_region(cat: Catalog, zip_code: str, field_name: str = "location.zip") -> str:
+    """US ZIP code -> region, offline: the build stores the `zipcodes` package's table."""
     z = zip_code.strip()
     if not re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", z):
         raise InvalidInput(field_name, f"{z!r} is not a US ZIP code (5 digits)")
-    import zipcodes
-
-    found = zipcodes.matching(z[:5])
-    if not found:
+    row = cat.sql("SELECT region FROM zip WHERE zip = ?", (z[:5],))
+    if not row:
         raise NotFound("ZIP code", z, field=field_name)
-    return f"US-{found[0]['state']}"
+    return row[0][0]
 
 
 def resolve_location(cat: Catalog, location: str | dict[str, Any] | None) -> Market:
@@ -131,7 +129,7 @@ def resolve_location(cat: Catalog, location: str | dict[str, Any] | None) -> Mar
     if isinstance(location, str):
         t = location.strip()
         if re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", t):
-            return _from_region(cat, zip_region(t, "location"), "zip")
+            return _from_region(cat, zip_region(cat, t, "location"), "zip")
         region = parse_region(t)
         if region and not cat.canonical_id("utility", t.lower()):
             return _from_region(cat, region, "region")
@@ -144,7 +142,7 @@ def resolve_location(cat: Catalog, location: str | dict[str, Any] | None) -> Mar
         raise InvalidInput(f"location.{sorted(unknown)[0]}", "unknown field; use utility, state or zip")
     region = None
     if location.get("zip"):
-        region = zip_region(str(location["zip"]))
+        region = zip_region(cat, str(location["zip"]))
     st = location.get("state") or location.get("region")
     if st:
         fld = "location.state" if location.get("state") else "location.region"

@@ -87,11 +87,13 @@ class ResponseCache:
     """
 
     MAX_ENTRIES = 4096
-    MAX_BODY = 512 * 1024
+    MAX_BODY = 256 * 1024
+    MAX_BYTES = 32 * 1024 * 1024  # bodies kept in all
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._entries: OrderedDict[tuple[str, str, bytes], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self._bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -124,9 +126,11 @@ class ResponseCache:
         used = scope.get("state", {}).get("catalog_version")
         body = b"".join(chunks)
         if start and start["status"] == 200 and used and len(body) <= self.MAX_BODY:
+            old = self._entries.pop((used, path, key[2]), None)
+            self._bytes += len(body) - (len(old[2]) if old else 0)
             self._entries[(used, path, key[2])] = (200, start["headers"], body)
-            while len(self._entries) > self.MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self.MAX_ENTRIES or self._bytes > self.MAX_BYTES:
+                self._bytes -= len(self._entries.popitem(last=False)[1][2])
 
 
 class Guard(BaseHTTPMiddleware):

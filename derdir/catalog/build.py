@@ -30,6 +30,7 @@ from ..recipes.load import KINDS
 from ..recipes.hub import Hub
 from ..recipes.program import Program
 from ..recipes.utility import Utility
+from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
 from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths
 
@@ -277,6 +278,13 @@ def _search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
     return title, body
 
 
+def zip_regions() -> list[tuple[str, str]]:
+    """(ZIP code, region) for every US ZIP code the `zipcodes` package knows (its data ships inside it)."""
+    import zipcodes
+
+    return sorted((z["zip_code"], f"US-{z['state']}") for z in zipcodes.list_all() if f"US-{z['state']}" in REGIONS)
+
+
 def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: dict[str, dict[str, str]]) -> None:
     db = sqlite3.connect(path)
     try:
@@ -307,6 +315,7 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: 
         db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
         db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
         db.executemany("INSERT INTO candidate VALUES (?, ?)", sorted(candidates(files)))
+        db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
         db.execute("VACUUM")

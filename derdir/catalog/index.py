@@ -55,7 +55,7 @@ class Catalog:
                 self.programs_by_utility[u].add(pid)
             for r in p.markets.regions:
                 self.programs_by_region[r].add(pid)
-        self.device = lru_cache(maxsize=4096)(self._device)
+        self.device = lru_cache(maxsize=1024)(self._device)
 
     # --- storage -----------------------------------------------------------------------------
     def sql(self, query: str, params: Iterable[Any] = ()) -> list[tuple]:

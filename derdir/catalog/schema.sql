@@ -18,3 +18,5 @@ CREATE INDEX ident_by_id ON ident (kind, id);
 CREATE TABLE candidate (device_id TEXT NOT NULL, program_id TEXT NOT NULL, PRIMARY KEY (device_id, program_id)) WITHOUT ROWID;
 CREATE INDEX candidate_program ON candidate (program_id);
 CREATE VIRTUAL TABLE search USING fts5 (kind UNINDEXED, id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+-- ZIP code -> state, from the `zipcodes` package at build time, so serving needs no ZIP database in memory.
+CREATE TABLE zip (zip TEXT PRIMARY KEY, region TEXT NOT NULL) WITHOUT ROWID;

@@ -1,6 +1,7 @@
 """Where is the home? Turn a utility id/name/EIA id, a state or a ZIP code into a market.
 
-A market is a utility (the unit programs are offered in) and/or a region (ISO 3166-2). When only
+ZIP codes are looked up in the build's `zip` table, which `derdir build` fills from the `zipcodes`
+package. A market is a utility (the unit programs are offered in) and/or a region (ISO 3166-2). When only
 a region is known and several utilities serve it, the answer lists them for the user to pick.
 """
 

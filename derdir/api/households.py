@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import household
 from ..catalog.index import Catalog
 from ..resolve import DeviceReport, resolve
 from . import schemas as s
-from .deps import catalog
+from .deps import catalog, json_response
 
 router = APIRouter(prefix="/v1")
 Cat = Annotated[Catalog, Depends(catalog)]
@@ -82,20 +82,20 @@ def _loc(loc: Location | str) -> Any:
 
 @router.post("/resolve", summary="Resolve devices as a hub reports them", response_model=s.ResolveAnswer,
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
-def post_resolve(cat: Cat, body: Annotated[ResolveRequest, Body()]) -> dict[str, Any]:
+def post_resolve(cat: Cat, body: Annotated[ResolveRequest, Body()]) -> Response:
     """One result per device, in order: the matched product (or a maker+kind 'family'), candidates, reason."""
-    return {"results": [resolve(cat, d).as_dict() for d in body.devices], "catalog_version": cat.version}
+    return json_response({"results": [resolve(cat, d).as_dict() for d in body.devices], "catalog_version": cat.version})
 
 
 @router.post("/households/evaluate", summary="Evaluate a home", response_model=s.EvaluateAnswer,
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
-def post_evaluate(cat: Cat, body: Annotated[HouseholdRequest, Body()]) -> dict[str, Any]:
+def post_evaluate(cat: Cat, body: Annotated[HouseholdRequest, Body()]) -> Response:
     """Per device: resolution, qualifying programs with estimated earnings, near misses; totals for the home."""
-    return household.evaluate(cat, _loc(body.location), body.devices, body.hub)
+    return json_response(household.evaluate(cat, _loc(body.location), body.devices, body.hub))
 
 
 @router.post("/households/recommendations", summary="Devices to add", response_model=s.RecommendAnswer,
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
-def post_recommendations(cat: Cat, body: Annotated[RecommendRequest, Body()]) -> dict[str, Any]:
+def post_recommendations(cat: Cat, body: Annotated[RecommendRequest, Body()]) -> Response:
     """Devices the home lacks that work with its hub and qualify for programs in its market, by added yearly earnings."""
-    return household.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit)
+    return json_response(household.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit))

@@ -19,7 +19,7 @@ from ..errors import NotFound
 from ..lookup import find_in_memory
 from ..recipes.common import Category
 from . import schemas as s
-from .deps import catalog
+from .deps import catalog, json_response
 
 router = APIRouter(prefix="/v1")
 Cat = Annotated[Catalog, Depends(catalog)]
@@ -32,33 +32,33 @@ Opt = Annotated[str | None, Query(min_length=1, max_length=200, pattern=s.NOT_BL
 def list_products(cat: Cat, q: Annotated[str | None, Query(max_length=200)] = None, category: Category | None = None,
                   manufacturer: Opt = None, protocol: Opt = None, program: Opt = None, market: Opt = None,
                   hub: Opt = None, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                  per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+                  per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
     """Products matching every filter given; `q` searches names, models and makers."""
-    return search.search_products(cat, q, category=category.value if category else None, manufacturer=manufacturer,
+    return json_response(search.search_products(cat, q, category=category.value if category else None, manufacturer=manufacturer,
                                   protocol=protocol,
-                                  program=program, market=market, hub=hub, page=page, per_page=per_page)
+                                  program=program, market=market, hub=hub, page=page, per_page=per_page))
 
 
 @router.get("/products/{product_id}", summary="A product and its programs", response_model=s.ProductAnswer,
             responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
-def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> dict[str, Any]:
+def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> Response:
     """Everything about a product (id, former id, or a name such as 'Kasa KP125M'), and the programs
     that support it, in one market when `market` (utility, state or ZIP code) is given."""
-    return product(cat, product_id, market, hub)
+    return json_response(product(cat, product_id, market, hub))
 
 
 @router.get("/products/{product_id}/programs/{program_id}", summary="Is a product supported by a program",
             response_model=s.SupportAnswer, responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
-def get_support(cat: Cat, product_id: Ref, program_id: Ref, hub: Opt = None) -> dict[str, Any]:
+def get_support(cat: Cat, product_id: Ref, program_id: Ref, hub: Opt = None) -> Response:
     """For every market the program serves: supported (true/false/null), incentives and evidence."""
-    return support(cat, product_id, program_id, hub)
+    return json_response(support(cat, product_id, program_id, hub))
 
 
 @router.get("/products/{product_id}/hubs/{hub_id}", summary="Does a product work with a hub",
             response_model=s.CompatAnswer, responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
-def get_compat(cat: Cat, product_id: Ref, hub_id: Ref) -> dict[str, Any]:
+def get_compat(cat: Cat, product_id: Ref, hub_id: Ref) -> Response:
     """`compatible` true/false/null, and how: an integration or a protocol path."""
-    return compat(cat, product_id, hub_id)
+    return json_response(compat(cat, product_id, hub_id))
 
 
 @router.get("/programs", summary="List programs", response_model=list[s.ProgramListItem],

@@ -111,3 +111,14 @@ def test_repeated_gets_are_answered_from_the_cache(real_build: Path, monkeypatch
     assert second.headers["x-catalog-version"] == first.json()["catalog_version"]
     client.get("/v1/products/tp-link-kasa-kp125m/hubs/home-assistant-green")
     assert len(calls) == 2
+
+
+def test_cached_answers_keep_their_encoding(real_build: Path) -> None:
+    """A cached gzip answer is never sent to a client that did not ask for gzip, and the reverse."""
+    client = TestClient(create_app(real_build))
+    url = "/v1/products/tp-link-kasa-kp125m"
+    for _ in range(2):
+        zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert zipped.headers.get("content-encoding") == "gzip" and "content-encoding" not in plain.headers
+        assert zipped.json() == plain.json()

@@ -102,7 +102,8 @@ class ResponseCache:
             return
         live = getattr(scope["app"].state, "live", None)
         version = live.get().version if live else ""
-        key = (version, path, scope.get("query_string", b""))
+        gzip_ok = any(k == b"accept-encoding" and b"gzip" in v for k, v in scope.get("headers", []))
+        key = (version, path, scope.get("query_string", b"") + (b"#gzip" if gzip_ok else b""))
         hit = self._entries.get(key)
         if hit is not None:
             self._entries.move_to_end(key)
@@ -170,8 +171,8 @@ class Guard(BaseHTTPMiddleware):
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(ResponseCache)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(ResponseCache)  # outside GZip: a hit is served already compressed
     app.add_middleware(Deadline)
     app.add_middleware(Guard)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],

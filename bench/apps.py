@@ -24,6 +24,8 @@ def real_app() -> FastAPI:
     def constant() -> dict[str, object]:
         return CONSTANT
 
+    # first in the routing table, so that no catch-all route of the web pages shadows it
+    app.router.routes.insert(0, app.router.routes.pop())
     return app
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -47,11 +48,24 @@ def synth_dir(devices: int, programs: int, utilities: int, seed: int = 1) -> Pat
     return CACHE / f"synth-d{devices}-p{programs}-u{utilities}-s{seed}-g{_generator_hash()}"
 
 
+BUILD_SOURCES = ["derdir/catalog/build.py", "derdir/catalog/source.py", "derdir/catalog/*.sql", "derdir/recipes/*.py", "derdir/audit/*.py",
+                 "derdir/eligibility.py", "derdir/normalize.py"]
+
+
+def code_hash() -> str:
+    """Hash of the code that decides what a build contains: a cached build is rebuilt when it changes."""
+    digest = hashlib.sha256()
+    for pattern in BUILD_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def ensure_catalog(devices: int, programs: int, utilities: int, seed: int = 1, build: bool = True,
                    say=print) -> tuple[Path, Path]:
     """(catalog root, build dir) of the cached synthetic catalog; generates and builds it when missing."""
     out = synth_dir(devices, programs, utilities, seed)
-    root, build_dir = out / "catalog", out / "build"
+    root, build_dir = out / "catalog", out / f"build-{code_hash()}"
     if not (out / "synth-info.json").is_file():
         say(f"generating synthetic catalog {out.name} (one-time)…")
         t = time.perf_counter()
@@ -59,7 +73,9 @@ def ensure_catalog(devices: int, programs: int, utilities: int, seed: int = 1, b
              "--utilities", str(utilities), "--seed", str(seed)])
         say(f"  generated in {time.perf_counter() - t:.0f} s")
     if build and not (build_dir / "current").exists():
-        say(f"building {out.name} (one-time, cached)…")
+        for old in out.glob("build*"):  # builds made by older code: stale, and large
+            shutil.rmtree(old, ignore_errors=True)
+        say(f"building {out.name}/{build_dir.name} (one-time, cached until the build code changes)…")
         t = time.perf_counter()
         run([str(Path(PYTHON).parent / "derdir"), "build", "--catalog", str(root), "--build-dir", str(build_dir), "--json"])
         say(f"  built in {time.perf_counter() - t:.0f} s")
@@ -94,7 +110,20 @@ def machine() -> dict[str, Any]:
         pass
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gb": mem, "python": platform.python_version(),
             "platform": platform.platform(), "sqlite": __import__("sqlite3").sqlite_version,
-            "loadavg_1m": round(os.getloadavg()[0], 2)}  # other work on the machine shows up here
+            "loadavg_1m": round(os.getloadavg()[0], 2),  # other work on the machine shows up here
+            "code": code_state()}
+
+
+def code_state() -> dict[str, Any]:
+    """Which derdir code was measured: commit, uncommitted changes under derdir/, build-code hash."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    dirty = [line for line in git("status", "--porcelain", "--", "derdir").splitlines() if line]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "derdir_uncommitted_files": len(dirty),
+            "build_code_hash": code_hash()}
 
 
 def pin_to_one_core() -> int | None:

@@ -171,6 +171,7 @@ def run_load(base: str, rate: float, duration: float, warmup: float, timeout: fl
 
     start = time.perf_counter() + 0.5
     warm_until = start + warmup
+    load_before = _loadavg()
     say(f"{rate:g} req/s for {warmup:g} s warm-up + {duration:g} s, {workers} client threads -> {base}")
     with ThreadPoolExecutor(workers) as pool:
         last_report = start
@@ -206,8 +207,16 @@ def run_load(base: str, rate: float, duration: float, warmup: float, timeout: fl
         "service_ms": {q: round(pct(all_srv, q) * 1000, 1) for q in (50, 90, 99)},
         "mean_ms": round(statistics.fmean(all_lat) * 1000, 1) if all_lat else None,
         "schedule_lag_s": round(max(lag, 0.0), 2), "client_threads": workers, "per_endpoint": per,
-        "machine": machine(),
+        "machine": machine(), "load_average": {"before": load_before, "after": _loadavg()},
     }
+
+
+def _loadavg() -> list[float] | None:
+    """1/5/15-minute load averages: other work on the machine shows up here (and in the tail latency)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on every platform
+        return None
 
 
 def machine() -> dict[str, Any]:
@@ -270,7 +279,8 @@ def report(res: dict[str, Any], say: Callable[[str], None] = print) -> None:
     for name, samples in res["error_samples"].items():
         say(f"errors in {name}: {samples}")
     m = res["machine"]
-    say(f"machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']}, {m['os']}, Python {m['python']}")
+    say(f"machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']}, {m['os']}, Python {m['python']}; "
+        f"load average before {res['load_average']['before']}, after {res['load_average']['after']}")
 
 
 def main(argv: list[str] | None = None) -> int:

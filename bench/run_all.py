@@ -3,9 +3,9 @@
 
     python bench/run_all.py [--quick] [--only household,http,build] [--update-readme]
 
---quick runs everything on a 10k-device catalog with short rounds (a smoke run, ~2 minutes once the
-catalog is cached); without it the scale is 100k devices / 2k programs / 3k utilities, the scale the
-targets are set at. The synthetic catalog is generated and built once and cached in bench/.cache/.
+--quick runs everything on a 10k-device catalog with short rounds (a smoke run, ~1-2 minutes once the
+catalog is cached) and writes bench/.cache/results-quick.json, leaving bench/results.json (full scale)
+alone; without it the scale is 100k devices / 2k programs / 3k utilities, the scale the targets are set at. The synthetic catalog is generated and built once and cached in bench/.cache/.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(ORDER), help="comma-separated subset of " + ",".join(ORDER))
     ap.add_argument("--update-readme", action="store_true", help="write the figures table into bench/README.md")
     a = ap.parse_args(argv)
+    if a.quick and a.update_readme:
+        ap.error("--update-readme records full-scale figures only; drop --quick")
+    out_path = CACHE / "results-quick.json" if a.quick else RESULTS
     wanted = [b for b in ORDER if b in a.only.split(",")]
     sc = scale(a.quick)
     t0 = time.perf_counter()
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         sections[name] = json.loads((CACHE / f"results-{name}.json").read_text())
         sections[name]["duration_s"] = round(time.perf_counter() - t, 1)
         print(f"   ({sections[name]['duration_s']:.0f} s)", flush=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    previous = json.loads(out_path.read_text()) if out_path.exists() else {}
     results = {
         "finished_at": time.strftime("%Y-%m-%d %H:%M %Z"),
         "quick": a.quick,
@@ -95,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
             if name not in sections and name in previous:
                 results[name] = previous[name]
         results["targets"] = [t for name in ORDER if name in results for t in results[name]["targets"]]
-    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     text = table(results)
     print("\n" + text)
     if a.update_readme:
         update_readme(text)
-    print(f"\nwrote {RESULTS}")
+    print(f"\nwrote {out_path}")
     return 0 if len(sections) == len(wanted) else 1
 
 

@@ -41,6 +41,8 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+MAX_TIED = 200  # equally good candidates considered; more than that is no identification at all
+
 # Integrations that talk Zigbee directly and report the radio's manufacturer name rather than the brand.
 ZIGBEE_INTEGRATIONS = {"zha", "mqtt", "zigbee2mqtt", "deconz", "smartthings", "homey", "hubitat", "zigbee"}
 
@@ -184,9 +186,10 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     mfr, model, model_id = report.manufacturer or "", report.model or "", report.model_id or ""
     # Zigbee2MQTT puts the model in model_id and a description in model; only ids are looked up as Zigbee ids.
     for m in filter(None, (model_id,) if model_id else (model,)):
-        if mfr:
-            add(cat.ident("zigbee-maker", f"{key(mfr)}|{key(m)}"), 0.98, f"Zigbee fingerprint {mfr} / {m}")
-        add(cat.ident("zigbee", key(m)), 0.9, f"Zigbee model id {m}")
+        fingerprint = cat.ident("zigbee-maker", f"{key(mfr)}|{key(m)}") if mfr else []
+        add(fingerprint, 0.98, f"Zigbee fingerprint {mfr} / {m}")
+        if not fingerprint:  # the exact vendor+model pair beats the bare model id, which many devices share
+            add(cat.ident("zigbee", key(m)), 0.9, f"Zigbee model id {m}")
     if not found:
         for text in filter(None, (model_id, model)):
             variants = model_variants(text)
@@ -230,8 +233,9 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     ranked = [c for c in ranked if c.id not in cat.hubs]
     if ranked:
         best = ranked[0]
-        tied = [c for c in ranked if c.score >= best.score - 0.01]
-        originals = [c for c in tied if not cat.device(c.id).white_label_of]  # type: ignore[union-attr]
+        tied = [c for c in ranked if c.score >= best.score - 0.01][:MAX_TIED]
+        rows = cat.device_rows([c.id for c in tied])
+        originals = [c for c in tied if not rows[c.id][2]]
         if originals and len(originals) < len(tied):
             tied, best = originals, originals[0]
         cands = [summary(cat, c.id, c.score) for c in ranked[:10]]
@@ -269,7 +273,8 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
             return Resolution(None, [], why + "; the kind of device is not clear", "unknown")
         ids = [i for i, c in rows if c == category][:50]
     else:
-        counts = Counter(cat.device(i).category for i in ids)  # type: ignore[union-attr]
+        rows_of = cat.device_rows(ids)
+        counts = Counter(rows_of[i][0] for i in ids)
         category, n = counts.most_common(1)[0]
         if hint in counts:
             category, n = hint, counts[hint]
@@ -277,10 +282,10 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
             return Resolution(None, cands, why + "; they are different kinds of device", "unknown")
         if len(counts) > 1:
             why += f"; {n} of {len(ids)} are {category}s"
-        ids = [i for i in ids if cat.device(i).category == category]  # type: ignore[union-attr]
+        ids = [i for i in ids if rows_of[i][0] == category]
     first = cat.device(ids[0])
     assert first is not None
-    makers = {cat.device(i).manufacturer for i in ids}  # type: ignore[union-attr]
+    makers = {r[1] for r in cat.device_rows(ids).values()}
     manufacturer = first.manufacturer if len(makers) == 1 else (mfr or "several makers")
     brand = first.brand if len(makers) == 1 else None
     maker = brand or manufacturer

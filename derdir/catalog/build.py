@@ -34,7 +34,7 @@ from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
 from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths
 
-FORMAT = "1"
+FORMAT = "2"
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300
@@ -238,8 +238,11 @@ def protocols(p: ProductBase) -> list[str]:
     return out + list(p.control.standards)
 
 
-def candidates(files: CatalogFiles) -> set[tuple[str, str]]:
-    """Every (device, program) pair a program's claims or rules name, found through an index."""
+def candidates(files: CatalogFiles) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(pairs, whole-category rules). Pairs: every (device, program) a claim or a maker/model rule names,
+    found through an index. A rule with no maker and no model pattern names every device of its category:
+    it is kept as one (category, program) row instead of one row per device (the `candidate` view joins
+    it with the devices at query time), and pairs it already implies are not stored."""
     by_cat_maker: dict[tuple[str, str], set[str]] = defaultdict(set)
     by_cat: dict[str, set[str]] = defaultdict(set)
     for rid, rec in files.recipes["device"].items():
@@ -250,17 +253,24 @@ def candidates(files: CatalogFiles) -> set[tuple[str, str]]:
     devices = files.recipes["device"]
     keys = {rid: DeviceKeys(rec.model) for rid, rec in devices.items()}
     out: set[tuple[str, str]] = set()
+    open_rules: set[tuple[str, str]] = set()
     for pid, rec in files.recipes["program"].items():
         p: Program = rec.model
+        whole = {r.category for r in p.eligibility.rules if not r.manufacturers and not r.models}
+        open_rules.update((c, pid) for c in whole)
         for c in p.eligibility.devices:
-            out.add((c.device, pid))
+            dev = devices.get(c.device)
+            if dev is None or dev.model.category not in whole:
+                out.add((c.device, pid))
         for rule in p.eligibility.rules:
+            if rule.category in whole:
+                continue
             if rule.manufacturers:
                 pool = set().union(*(by_cat_maker.get((rule.category, maker_key(m)), set()) for m in rule.manufacturers))
             else:
                 pool = by_cat.get(rule.category, set())
             out.update((d, pid) for d in pool if rule_matches(rule, devices[d].model, keys[d]))
-    return out
+    return out, open_rules
 
 
 def _search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
@@ -304,21 +314,23 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: 
         for rid, rec in sorted(files.recipes["device"].items()):
             d: Device = rec.model
             rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
-                         d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api))
+                         d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api,
+                         d.white_label_of))
             facets += [("protocol", p, rid) for p in protocols(d)]
             facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
             facets += [("maker", m, rid) for m in maker_names(d)]
             idents += list(_identifiers(rid, d, aliases))
         for rid, rec in files.recipes["hub"].items():
             idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
-        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
         db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
-        db.executemany("INSERT INTO candidate VALUES (?, ?)", sorted(candidates(files)))
+        pairs, open_rules = candidates(files)
+        db.executemany("INSERT INTO candidate_pair VALUES (?, ?)", sorted(pairs))
+        db.executemany("INSERT INTO open_rule VALUES (?, ?)", sorted(open_rules))
         db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()
-        db.execute("VACUUM")
     finally:
         db.close()
 

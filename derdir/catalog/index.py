@@ -113,6 +113,17 @@ class Catalog:
         return [r[0] for r in self.sql(f"SELECT DISTINCT program_id FROM candidate WHERE device_id IN ({marks}) "
                                        "ORDER BY program_id", device_ids)] if device_ids else []
 
+    def device_rows(self, ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
+        """id -> (category, manufacturer, white_label_of) for several devices, without parsing recipes."""
+        out: dict[str, tuple[str, str, str | None]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for rid, category, maker, parent in self.sql(
+                    f"SELECT id, category, manufacturer, white_label_of FROM device WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                out[rid] = (category, maker, parent)
+        return out
+
     def count(self, kind: str) -> int:
         return self.sql("SELECT count(*) FROM entity WHERE kind = ?", (kind,))[0][0]
 

@@ -27,9 +27,7 @@ from ..errors import CatalogInvalid
 from ..normalize import key, maker_key
 from ..recipes.device import Device, ProductBase
 from ..recipes.load import KINDS
-from ..recipes.hub import Hub
 from ..recipes.program import Program
-from ..recipes.utility import Utility
 from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
 from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths

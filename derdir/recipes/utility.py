@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Model, Name, Recipe, Region, Url
+from .common import Name, Recipe, Region, Url
 
 
 class Utility(Recipe):

@@ -26,6 +26,15 @@ from .support import program_summary, verdict_json
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs outside the market checked per device, for "outside the territory" near misses
 MAX_FAMILY = 20  # models checked when the hub did not say which model of a family it is
+MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
+
+
+class _Facts:
+    """The two device facts earnings depend on, read from the index without parsing the recipe."""
+
+    def __init__(self, kw: float | None, kwh: float | None):
+        self.power = self
+        self.controllable_kw, self.battery_kwh = kw, kwh
 
 
 @dataclass
@@ -238,13 +247,55 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     if not pids:
         return {"market": market.as_dict(), "hub": hub_id, "recommendations": [], "catalog_version": cat.version}
     marks = ",".join("?" * len(pids))
-    rows = cat.sql(f"SELECT device_id, group_concat(program_id) FROM candidate WHERE program_id IN ({marks}) "
-                   "GROUP BY device_id LIMIT 20000", pids)
-    scored = []
+    rows = cat.sql(f"SELECT c.device_id, group_concat(c.program_id), d.category, d.controllable_kw, d.battery_kwh "
+                   f"FROM candidate c JOIN device d ON d.id = c.device_id WHERE c.program_id IN ({marks}) "
+                   "GROUP BY c.device_id", pids)
     cache: dict[tuple, Estimate | None] = {}
-    for did, plist in rows:
+
+    def value(pid: str, category: str, facts: Any) -> tuple[Estimate | None, list[Estimate]]:
+        """The program's estimate for such a device, and the gains it adds to this home."""
+        ck = (pid, category, facts.power.controllable_kw, facts.power.battery_kwh)
+        if ck not in cache:
+            program = cat.programs[pid]
+            cache[ck] = estimate(program, applicable(program, category, market.utility), facts, category)
+        est = cache[ck]
+        gains = [e for e in (est,) if e and e.typical is not None]
+        if gains and pid not in enrolled:
+            acct = estimate(cat.programs[pid], applicable(cat.programs[pid], None, market.utility), None, None, per="account")
+            if acct and acct.typical is not None:
+                gains.append(acct)
+        return est, gains
+
+    def totals(gains: list[Estimate]) -> tuple[dict[str, float], dict[str, float]]:
+        added: dict[str, float] = {}  # recurring, per year
+        first_year: dict[str, float] = {}  # recurring plus one-time payments, in the first year
+        for g in gains:
+            added[g.currency] = added.get(g.currency, 0.0) + g.typical - g.first_year_only  # type: ignore[operator]
+            first_year[g.currency] = first_year.get(g.currency, 0.0) + g.typical  # type: ignore[operator]
+        return added, first_year
+
+    def rank(added: dict[str, float], first_year: dict[str, float]) -> tuple[float, float]:
+        return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
+
+    # Earnings depend on the device only through its category, kW and kWh, which the index holds: rank
+    # every candidate by what it would earn if every program naming it accepted it (an upper bound),
+    # then parse and check devices in that order, stopping once no unchecked device can rank higher.
+    optimistic = []
+    for did, plist, category, kw, kwh in rows:
         if did in owned:
             continue
+        facts = _Facts(kw, kwh)
+        gains = [g for pid in plist.split(",") for g in value(pid, category, facts)[1]]
+        optimistic.append((rank(*totals(gains)), did, plist))
+    optimistic.sort(key=lambda t: (-t[0][0], -t[0][1], t[1]))
+    scored: list[tuple] = []
+    tied_checked = 0
+    for bound, did, plist in optimistic:
+        if len(scored) >= limit:
+            floor = sorted(s[0] for s in scored)[-limit]
+            if bound < floor or (bound == floor and tied_checked >= MAX_TIED_CHECKS):
+                break
+            tied_checked += bound == floor
         device = cat.device(did)
         if device is None:
             continue
@@ -254,32 +305,21 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
             if ok is not True:
                 continue
             fit = why
-        added: dict[str, float] = {}  # recurring, per year
-        first_year: dict[str, float] = {}  # recurring plus one-time payments, in the first year
-        unlocks = []
+        unlocks, gains = [], []
         for pid in plist.split(","):
             program = cat.programs[pid]
             v = verdict(program, did, device, hub_id)
             if v.supported is not True:
                 continue
-            ck = (pid, device.category, device.power.controllable_kw)
-            if ck not in cache:
-                cache[ck] = estimate(program, applicable(program, device.category, market.utility), device, device.category)
-            est = cache[ck]
-            gains = [e for e in (est,) if e and e.typical is not None]
-            if gains and pid not in enrolled:
-                acct = estimate(program, applicable(program, None, market.utility), None, None, per="account")
-                if acct and acct.typical is not None:
-                    gains.append(acct)
+            est, more = value(pid, device.category, device)
+            gains += more
             unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
                             "already_enrolled": pid in enrolled, "reason": v.reason})
-            for g in gains:
-                added[g.currency] = added.get(g.currency, 0.0) + g.typical - g.first_year_only  # type: ignore[operator]
-                first_year[g.currency] = first_year.get(g.currency, 0.0) + g.typical  # type: ignore[operator]
         if not unlocks:
             continue
-        rank = (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
-        scored.append((rank, len(unlocks), device.imported is not None, did, device, unlocks, added, first_year, fit))
+        added, first_year = totals(gains)
+        scored.append((rank(added, first_year), len(unlocks), device.imported is not None, did, device, unlocks,
+                       added, first_year, fit))
     # Most added yearly money first (then first-year money, with one-time payments); then more
     # programs; hand-curated recipes before bulk-imported ones.
     scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))

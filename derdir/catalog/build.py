@@ -313,14 +313,14 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: 
             d: Device = rec.model
             rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
                          d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api,
-                         d.white_label_of))
+                         d.white_label_of, d.power.controllable_kw, d.power.battery_kwh))
             facets += [("protocol", p, rid) for p in protocols(d)]
             facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
             facets += [("maker", m, rid) for m in maker_names(d)]
             idents += list(_identifiers(rid, d, aliases))
         for rid, rec in files.recipes["hub"].items():
             idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
-        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
         db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
         pairs, open_rules = candidates(files)

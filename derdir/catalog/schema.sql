@@ -5,7 +5,8 @@ CREATE TABLE entity (kind TEXT NOT NULL, id TEXT NOT NULL, path TEXT NOT NULL, j
 CREATE TABLE former_id (kind TEXT NOT NULL, old TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, old)) WITHOUT ROWID;
 CREATE TABLE device (id TEXT PRIMARY KEY, category TEXT NOT NULL, manufacturer TEXT NOT NULL, maker_key TEXT NOT NULL,
                      brand TEXT, product_name TEXT NOT NULL, model TEXT NOT NULL, family TEXT,
-                     energy_monitoring INTEGER, local_api INTEGER, white_label_of TEXT) WITHOUT ROWID;
+                     energy_monitoring INTEGER, local_api INTEGER, white_label_of TEXT,
+                     controllable_kw REAL, battery_kwh REAL) WITHOUT ROWID;
 CREATE INDEX device_category ON device (category, maker_key);
 CREATE INDEX device_maker ON device (maker_key);
 -- Facets used by search filters.

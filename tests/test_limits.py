@@ -169,3 +169,23 @@ def test_the_service_has_a_timeout(real_build: Path) -> None:
     assert 0 < middleware.TIMEOUT_S <= 30
     app = create_app(real_build)
     assert middleware.Deadline in [m.cls for m in app.user_middleware]
+
+
+def test_the_check_page_accepts_registry_files_larger_than_api_bodies(real_build) -> None:
+    """API bodies stop at 1 MB; an uploaded Home Assistant registry may be up to 5 MB."""
+    import json as _json
+
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    client = TestClient(create_app(real_build))
+    devices = [{"manufacturer": "TP-Link", "model": "KP125M", "identifiers": [["tplink", f"dev{i}"]],
+                "name": "x" * 400} for i in range(4000)]
+    registry = _json.dumps({"version": 1, "key": "core.device_registry", "data": {"devices": devices}}).encode()
+    assert 1024 * 1024 < len(registry) < 5 * 1024 * 1024
+    page = client.post("/check", data={"location": "pge"},
+                       files={"registry": ("core.device_registry", registry, "application/json")})
+    assert page.status_code != 413
+    api = client.post("/v1/households/evaluate", content=registry, headers={"content-type": "application/json"})
+    assert api.status_code == 413

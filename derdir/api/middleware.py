@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .problems import problem
 
 MAX_BODY = 1024 * 1024
+MAX_UPLOAD = 6 * 1024 * 1024  # the "check my home" page takes a Home Assistant registry file (parser limit 5 MB)
+UPLOAD_PATHS = ("/check",)
 TIMEOUT_S = 10.0
 VERSION_HEADER = "X-Catalog-Version"
 
@@ -165,8 +167,9 @@ class Guard(BaseHTTPMiddleware):
         if length is not None:
             if not length.isdigit():
                 return problem(400, "Bad request", "content-length is not a number", field="body")
-            if int(length) > MAX_BODY:
-                return problem(413, "Payload too large", f"request body over {MAX_BODY} bytes", field="body")
+            limit = MAX_UPLOAD if request.url.path in UPLOAD_PATHS else MAX_BODY
+            if int(length) > limit:
+                return problem(413, "Payload too large", f"request body over {limit} bytes", field="body")
         return None
 
 

@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -117,10 +118,12 @@ def _save_cache(build_dir: Path, cache: ParseCache, digests: DigestCache) -> Non
     os.replace(tmp, build_dir / CACHE_FILE)
 
 
+@lru_cache(maxsize=1)
 def _models_stamp() -> str:
-    """Changes whenever a recipe model (hence what a valid parse means) changes."""
+    """Changes whenever the recipe models or their checks (hence what a valid parse means) change."""
     schemas = json.dumps([m.model_json_schema() for m in KINDS.values()], sort_keys=True)
-    return hashlib.sha256(f"{FORMAT}|{schemas}".encode()).hexdigest()
+    code = b"".join(p.read_bytes() for p in sorted((Path(__file__).parents[1] / "recipes").glob("*.py")))
+    return hashlib.sha256(f"{FORMAT}|{schemas}".encode() + code).hexdigest()
 
 
 def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:

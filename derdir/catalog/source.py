@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..problem import Problem
+from ..recipes.common import trusted_input
 from ..recipes.load import FOLDERS, KINDS, Loaded, load_recipe
 
 PARALLEL_THRESHOLD = 2000
@@ -61,8 +62,13 @@ def _load_one(args: tuple[str, str]) -> tuple[Loaded | Lite | None, list[Problem
 
 
 def _from_lite(lite: Lite) -> Loaded:
+    """Rebuild a model that a worker (or an earlier build) validated, without re-running string checks."""
     kind, rid, rel, file, js = lite
-    return Loaded(kind, rid, rel, KINDS[kind].model_validate_json(js), None, file)
+    token = trusted_input.set(True)
+    try:
+        return Loaded(kind, rid, rel, KINDS[kind].model_validate_json(js), None, file)
+    finally:
+        trusted_input.reset(token)
 
 
 def read_catalog(root: Path, paths: list[Path] | None = None, progress=None,
@@ -85,22 +91,25 @@ def read_catalog(root: Path, paths: list[Path] | None = None, progress=None,
                 files.unchanged.add((hit[2][0], hit[2][1]))
                 continue
         jobs.append((str(p), str(root)))
-    if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            results = list(pool.map(_load_one, jobs, chunksize=256))
-    else:
-        results = [load_recipe(Path(j[0]), Path(j[1])) for j in jobs]
-    for (file, _), (loaded, problems) in zip(jobs, results):
-        if isinstance(loaded, tuple):
-            if cache is not None:
-                cache[file] = (*stats[file], loaded)
-            loaded = _from_lite(loaded)
-        elif cache is not None:
-            cache.pop(file, None)
-            if loaded is not None and not problems:
-                cache[file] = (*stats[file], (loaded.kind, loaded.id, loaded.path, loaded.file,
-                                              loaded.model.model_dump_json()))
-        _collect(files, loaded, problems, progress)
+    pool = ProcessPoolExecutor() if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else None
+    try:
+        # Lazily: the parent turns results into models while the workers parse the next files.
+        results = (pool.map(_load_one, jobs, chunksize=256) if pool
+                   else (load_recipe(Path(j[0]), Path(j[1])) for j in jobs))
+        for (file, _), (loaded, problems) in zip(jobs, results):
+            if isinstance(loaded, tuple):
+                if cache is not None:
+                    cache[file] = (*stats[file], loaded)
+                loaded = _from_lite(loaded)
+            elif cache is not None:
+                cache.pop(file, None)
+                if loaded is not None and not problems:
+                    cache[file] = (*stats[file], (loaded.kind, loaded.id, loaded.path, loaded.file,
+                                                  loaded.model.model_dump_json()))
+            _collect(files, loaded, problems, progress)
+    finally:
+        if pool:
+            pool.shutdown()
     if cache is not None and paths is None:
         for gone in set(cache) - {str(p) for p in todo}:
             del cache[gone]

@@ -7,6 +7,7 @@ not a silently ignored line.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -30,8 +31,13 @@ class Model(BaseModel):
 _GOOD_URL = re.compile(r"https?://[^\s/?#@\[\]]+(?:[/?#][^\s]*)?", re.IGNORECASE)  # the common case, checked fast
 
 
+# Set while re-reading recipes this process (or its workers) already validated, e.g. from the build's
+# parse cache: the string checks below then pass values through instead of checking them twice.
+trusted_input: ContextVar[bool] = ContextVar("trusted_input", default=False)
+
+
 def _check_url(value: str) -> str:
-    if _GOOD_URL.fullmatch(value):
+    if _GOOD_URL.fullmatch(value) or trusted_input.get():
         return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
@@ -42,7 +48,7 @@ def _check_url(value: str) -> str:
 
 
 def _check_text(value: str) -> str:
-    if not _ANY_BAD_TEXT.search(value):
+    if trusted_input.get() or not _ANY_BAD_TEXT.search(value):
         return value
     if _HTML_TAG.search(value):
         raise ValueError("HTML markup is not allowed in recipe text; write plain text")

@@ -35,5 +35,6 @@ def build(
                     "counts": info.counts, "reused": info.reused})
     else:
         state = "up to date" if info.reused else "built"
-        counts = ", ".join(f"{n} {k}s" for k, n in info.counts.items())
+        plural = {"utility": "utilities"}
+        counts = ", ".join(f"{n} {plural.get(k, k + 's')}" for k, n in info.counts.items())
         console.print(f"[green]{state}[/green] {info.version} ({counts}) -> {info.path}", highlight=False)

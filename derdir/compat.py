@@ -46,8 +46,9 @@ def paths(device: Device, hub: Hub) -> list[dict[str, Any]]:
     return out
 
 
-def verdict(device: Device, hub: Hub) -> tuple[bool | None, str]:
-    found = paths(device, hub)
+def verdict(device: Device, hub: Hub, found: list[dict[str, Any]] | None = None) -> tuple[bool | None, str]:
+    """Compatible true/false/null and why; `found` is `paths(device, hub)` when the caller has it already."""
+    found = paths(device, hub) if found is None else found
     if found:
         return True, found[0]["reason"]
     c, roles = device.connectivity, hub.roles
@@ -67,8 +68,8 @@ def compat(cat: Catalog, product_ref: str, hub_ref: str) -> dict[str, Any]:
     hid = find_in_memory(cat, "hub", hub_ref, "hub")
     device, hub = cat.device(did), cat.hubs[hid]
     assert device is not None
-    ok, reason = verdict(device, hub)
     found = paths(device, hub)
+    ok, reason = verdict(device, hub, found)
     evidence = [{"url": s.url, "title": s.title, "seen": s.seen.isoformat(), "of": of}
                 for of, rec in (("product", device), ("hub", hub)) for s in rec.sources]
     return {"product": did, "hub": hid, "ecosystem": hub.ecosystem, "compatible": ok, "reason": reason,

@@ -66,9 +66,7 @@ def _combined(program_id: str, cat: Catalog, members: list[str], hub: str | None
         return results[0]  # type: ignore[return-value]
     values = {v.supported for v, _ in results}
     first_v, first_d = results[0]
-    if values == {True}:
-        return first_v, first_d  # type: ignore[return-value]
-    if values == {False}:
+    if values in ({True}, {False}):  # every model agrees
         return first_v, first_d  # type: ignore[return-value]
     return Verdict(None, "requirements", "depends on the exact model, which the hub did not report",
                    _evidence=lambda: first_v.evidence), first_d  # type: ignore[return-value]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from .audit.catalog_rules import STALE_AFTER
 from .catalog.source import CatalogFiles
 
-STALE_AFTER = timedelta(days=365)
 
 
 def catalog_stats(files: CatalogFiles, today: date | None = None) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def _market_entry(program: Program, v: Verdict, device: Device, market: str) -> 
     active = program.status == "active"
     est = estimate(program, terms, device, device.category)
     return {
-        "supported": v.supported if active else (False if v.supported else v.supported),
+        "supported": False if not active and v.supported else v.supported,
         "program_status": program.status,
         "incentives": [incentive_json(t) for t in terms],
         "estimate": est.as_dict() if est else None,

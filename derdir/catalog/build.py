@@ -94,10 +94,6 @@ def recipe_text(kind: str, rid: str, model: Any) -> str:
     return '{"id":' + json.dumps(rid) + ',"kind":"' + kind + '"' + ("," + body[1:] if body != "{}" else "}")
 
 
-def recipe_json(kind: str, rid: str, model: Any) -> dict[str, Any]:
-    return json.loads(recipe_text(kind, rid, model))
-
-
 CACHE_FILE = ".parse-cache.pickle"
 
 

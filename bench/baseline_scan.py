@@ -19,17 +19,17 @@ from typing import Any
 
 from derdir import household
 from derdir.catalog.index import Catalog
-from derdir.eligibility import maker_names, rule_matches, verdict
+from derdir.eligibility import rule_matches, verdict
 from derdir.lookup import find_in_memory
 from derdir.markets import resolve_location
 from derdir.normalize import key, maker_key
 from derdir.resolve import DeviceReport, model_variants, resolve
 
 
-def _names_device(program: Any, did: str, device: Any) -> bool:
+def _names_device(program: Any, device: Any) -> bool:
     """Does the program's claims, exclusions or rules name this device at all (scan, no index)?"""
     elig = program.eligibility
-    if any(c.device == did for c in elig.devices):
+    if any(c.device == device.id for c in elig.devices):
         return True
     return any(rule_matches(r, device) for r in elig.rules)
 
@@ -52,13 +52,14 @@ def scan_household(cat: Catalog, location: Any, devices: list[Any], hub: str | N
         members = household._members(cat, resolve(cat, report))
         if not members:
             continue
-        devs = [(d, cat.device(d)) for d in members]
+        facts = cat.facts_of(members)  # the same precomputed device facts `evaluate` reads
+        devs = [facts[d] for d in members]
         for pid, program in programs:  # every program …
             if program.status != "active":
                 continue
             values = set()
-            for did, dev in devs:  # … every rule of it, for every member of the match
-                values.add(verdict(program, did, dev, hub_id).supported if _names_device(program, did, dev) else False)
+            for dev in devs:  # … every rule of it, for every member of the match
+                values.add(verdict(program, dev, hub_id).supported if _names_device(program, dev) else False)
             if values == {True} and pid in allowed:
                 pairs.add((i, pid))
     return pairs
@@ -102,8 +103,3 @@ class ScanResolver:
             if best is None or score > best[0] or (score == best[0] and did < best[1]):
                 best = (score, did)
         return best[1] if best else None
-
-
-def maker_keys(cat: Catalog, did: str) -> set[str]:
-    d = cat.device(did)
-    return maker_names(d) if d else set()

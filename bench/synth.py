@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
 from derdir.eligibility import check_requirements, rule_matches  # noqa: E402
+from derdir.facts import DeviceFacts  # noqa: E402
 from derdir.normalize import id_key, key, maker_key  # noqa: E402
 from derdir.recipes.device import Device  # noqa: E402
 from derdir.recipes.program import DeviceRule  # noqa: E402
@@ -700,7 +701,7 @@ class Synth:
             seen.add(did)
             supported = rng.random() < 0.85
             if supported:
-                dev = Device.model_validate({k: v for k, v in self.devices[did].items()})
+                dev = DeviceFacts.of(did, Device.model_validate({k: v for k, v in self.devices[did].items()}))
                 conflict = False
                 for rm in rule_models:
                     if rule_matches(rm, dev):

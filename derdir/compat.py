@@ -5,38 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog.index import Catalog
-from .eligibility import maker_names
+from .facts import DeviceFacts
 from .lookup import find_device, find_in_memory
 from .normalize import maker_key
-from .recipes.device import Device
 from .recipes.hub import Hub
 
 
-def _on(value: object) -> bool:
-    return value not in (None, False)
-
-
-def paths(device: Device, hub: Hub) -> list[dict[str, Any]]:
+def paths(device: DeviceFacts, hub: Hub) -> list[dict[str, Any]]:
     """Every known way the device reaches the hub, most direct first."""
     out: list[dict[str, Any]] = []
-    for i in device.integrations:
-        if i.ecosystem == hub.ecosystem:
-            out.append({"type": "integration", "name": i.name, "url": i.url, "connection": i.connection, "via": i.via,
-                        "reason": f"the device has a {hub.ecosystem} integration" + (f" ({i.name})" if i.name else "")})
-    makers = maker_names(device)
+    for ecosystem, name, url, connection, via in device.integrations:
+        if ecosystem == hub.ecosystem:
+            out.append({"type": "integration", "name": name, "url": url, "connection": connection, "via": via,
+                        "reason": f"the device has a {hub.ecosystem} integration" + (f" ({name})" if name else "")})
     for r in hub.runs:
-        if makers & {maker_key(b) for b in r.brands} and (not r.categories or device.category in r.categories):
+        if not {maker_key(b) for b in r.brands}.isdisjoint(device.makers) and (not r.categories or device.category in r.categories):
             out.append({"type": "integration", "name": r.domain or r.name, "url": r.url, "connection": r.connection,
                         "via": "native", "reason": f"the hub runs the {r.name} integration for {device.manufacturer}"})
-    c, roles = device.connectivity, hub.roles
-    if _on(c.zigbee) and roles.zigbee_coordinator:
+    roles = hub.roles
+    if device.zigbee and roles.zigbee_coordinator:
         out.append({"type": "protocol", "protocol": "zigbee", "connection": "local",
                     "reason": "Zigbee device and the hub is a Zigbee coordinator"})
-    if _on(c.zwave) and roles.zwave_controller:
+    if device.zwave and roles.zwave_controller:
         out.append({"type": "protocol", "protocol": "zwave", "connection": "local",
                     "reason": "Z-Wave device and the hub is a Z-Wave controller"})
-    if _on(c.matter) and roles.matter_controller:
-        transport = None if isinstance(c.matter, bool) else c.matter.transport
+    if device.matter and roles.matter_controller:
+        transport = device.matter_transport
         if transport == "thread" and not roles.thread_border_router:
             pass
         else:
@@ -46,16 +40,16 @@ def paths(device: Device, hub: Hub) -> list[dict[str, Any]]:
     return out
 
 
-def verdict(device: Device, hub: Hub, found: list[dict[str, Any]] | None = None) -> tuple[bool | None, str]:
+def verdict(device: DeviceFacts, hub: Hub, found: list[dict[str, Any]] | None = None) -> tuple[bool | None, str]:
     """Compatible true/false/null and why; `found` is `paths(device, hub)` when the caller has it already."""
     found = paths(device, hub) if found is None else found
     if found:
         return True, found[0]["reason"]
-    c, roles = device.connectivity, hub.roles
-    radio_only = not any(_on(v) for v in (c.wifi, c.ethernet, c.matter, c.cellular)) and (_on(c.zigbee) or _on(c.zwave))
+    d, roles = device, hub.roles
+    radio_only = not (d.wifi or d.ethernet or d.matter or d.cellular) and (d.zigbee or d.zwave)
     if radio_only and not device.integrations:
-        lacking = [(c.zigbee, roles.zigbee_coordinator, "Zigbee"), (c.zwave, roles.zwave_controller, "Z-Wave")]
-        needed = [(role, name) for have, role, name in lacking if _on(have)]
+        lacking = [(d.zigbee, roles.zigbee_coordinator, "Zigbee"), (d.zwave, roles.zwave_controller, "Z-Wave")]
+        needed = [(role, name) for have, role, name in lacking if have]
         if all(role is False for role, _ in needed):
             names = " or ".join(n for _, n in needed)
             return False, f"the device only speaks {names} and the hub has no {names} controller"
@@ -66,10 +60,10 @@ def compat(cat: Catalog, product_ref: str, hub_ref: str) -> dict[str, Any]:
     """Answer for (product, hub): compatible true/false/null, how, and the evidence."""
     did = find_device(cat, product_ref)
     hid = find_in_memory(cat, "hub", hub_ref, "hub")
-    device, hub = cat.device(did), cat.hubs[hid]
-    assert device is not None
-    found = paths(device, hub)
-    ok, reason = verdict(device, hub, found)
+    device, facts, hub = cat.device(did), cat.facts(did), cat.hubs[hid]
+    assert device is not None and facts is not None
+    found = paths(facts, hub)
+    ok, reason = verdict(facts, hub, found)
     evidence = [{"url": s.url, "title": s.title, "seen": s.seen.isoformat(), "of": of}
                 for of, rec in (("product", device), ("hub", hub)) for s in rec.sources]
     return {"product": did, "hub": hid, "ecosystem": hub.ecosystem, "compatible": ok, "reason": reason,

@@ -10,10 +10,10 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
+from .facts import DeviceFacts
 from .normalize import key, maker_key
-from .recipes.device import Device, ProductBase
 from .recipes.program import DeviceClaim, DeviceRule, Program, Requirements
 
 
@@ -26,6 +26,9 @@ class Evidence:
     seen: str
     says: str | None = None
     supported: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "title": self.title, "seen": self.seen, "says": self.says, "supported": self.supported}
 
 
 @dataclass
@@ -57,27 +60,14 @@ def key_pattern(pattern: str) -> str:
     return "".join(ch if ch in "*?" else key(ch) for ch in pattern)
 
 
-def maker_names(product: ProductBase) -> set[str]:
-    names = {product.manufacturer, *product.identifiers.manufacturer_names}
-    if product.brand:
-        names.add(product.brand)
-    return {maker_key(n) for n in names if maker_key(n)}
-
-
-def model_names(product: ProductBase) -> set[str]:
-    names = {*product.model_numbers, product.product_name, *product.identifiers.model_strings}
-    return {key(n) for n in names if key(n)}
-
-
-def rule_matches(rule: DeviceRule, device: Device, keys: "DeviceKeys | None" = None) -> bool:
+def rule_matches(rule: DeviceRule, device: DeviceFacts) -> bool:
     """Category, maker and model patterns all match (requirements are checked separately)."""
     if rule.category != device.category:
         return False
-    keys = keys or DeviceKeys(device)
-    if rule.manufacturers and not keys.makers & _maker_set(tuple(rule.manufacturers)):
+    if rule.manufacturers and _maker_set(tuple(rule.manufacturers)).isdisjoint(device.makers):
         return False
     if rule.models:
-        return any(_pattern(p).match(m) for p in rule.models for m in keys.models)
+        return any(_pattern(p).match(m) for p in rule.models for m in device.models)
     return True
 
 
@@ -86,30 +76,7 @@ def _maker_set(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(maker_key(m) for m in names)
 
 
-class DeviceKeys:
-    """A device's maker and model keys, computed once however many rules are tried."""
-
-    __slots__ = ("device", "_makers", "_models")
-
-    def __init__(self, device: Device):
-        self.device = device
-        self._makers: set[str] | None = None
-        self._models: set[str] | None = None
-
-    @property
-    def makers(self) -> set[str]:
-        if self._makers is None:
-            self._makers = maker_names(self.device)
-        return self._makers
-
-    @property
-    def models(self) -> set[str]:
-        if self._models is None:
-            self._models = model_names(self.device)
-        return self._models
-
-
-def check_requirements(req: Requirements, device: Device, hub_id: str | None = None) -> tuple[list[str], list[str]]:
+def check_requirements(req: Requirements, device: DeviceFacts, hub_id: str | None = None) -> tuple[list[str], list[str]]:
     """(unmet, unknown) requirement descriptions for this device."""
     unmet: list[str] = []
     unknown: list[str] = []
@@ -121,18 +88,18 @@ def check_requirements(req: Requirements, device: Device, hub_id: str | None = N
             unmet.append(what)
 
     if req.energy_monitoring:
-        need(device.power.energy_monitoring, "needs energy monitoring")
+        need(device.energy_monitoring, "needs energy monitoring")
     if req.local_api:
-        need(device.control.local_api, "needs local control")
+        need(device.local_api, "needs local control")
     if req.any_standard:
-        have = set(device.control.standards)
-        need(True if have & set(req.any_standard) else (None if not have else False),
+        have = device.standards
+        need(True if not set(req.any_standard).isdisjoint(have) else (None if not have else False),
              "needs one of: " + ", ".join(req.any_standard))
     if req.min_battery_kwh is not None:
-        kwh = device.power.battery_kwh
+        kwh = device.battery_kwh
         need(None if kwh is None else kwh >= req.min_battery_kwh, f"needs at least {req.min_battery_kwh:g} kWh of storage")
     if req.min_controllable_kw is not None:
-        kw = device.power.controllable_kw
+        kw = device.controllable_kw
         need(None if kw is None else kw >= req.min_controllable_kw, f"needs at least {req.min_controllable_kw:g} kW controllable")
     if req.hubs:
         need(None if hub_id is None else hub_id in req.hubs, "needs to be connected through: " + ", ".join(req.hubs))
@@ -149,14 +116,13 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
     return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
 
 
-def verdict(program: Program, device_id: str, device: Device, hub_id: str | None = None) -> Verdict:
+def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) -> Verdict:
     """Decide whether `device` is eligible for `program` (market aside)."""
     elig = program.eligibility
-    keys = DeviceKeys(device)
-    if device_id in elig.exclude_devices or any(rule_matches(r, device, keys) for r in elig.exclude_rules):
+    if device.id in elig.excluded or any(rule_matches(r, device) for r in elig.exclude_rules):
         return Verdict(False, "excluded", "the program excludes this device",
                        _evidence=lambda: program_evidence(program))
-    claims = [c for c in elig.devices if c.device == device_id]
+    claims = elig.claims_by_device.get(device.id)
     if claims:
         evidence = lambda: [e for c in claims for e in claim_evidence(c, program)]  # noqa: E731
         values = {c.supported for c in claims}
@@ -167,7 +133,7 @@ def verdict(program: Program, device_id: str, device: Device, hub_id: str | None
                        _evidence=evidence)
     best: Verdict | None = None
     for i, rule in enumerate(elig.rules):
-        if not rule_matches(rule, device, keys):
+        if not rule_matches(rule, device):
             continue
         unmet, unknown = check_requirements(rule.requires, device, hub_id)
         why = rule.note or f"matches the program's {rule.category} rule"

@@ -10,31 +10,29 @@ not added together.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
-from .incentives import Estimate, applicable, estimate
+from .incentives import Estimate, Sizing, applicable, estimate
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
-from .recipes.device import Device
-from .resolve import DeviceReport, Resolution, resolve
+from .facts import DeviceFacts
+from .resolve import DeviceReport, Resolution, resolve_many
 from .support import program_summary, verdict_json
 
 MAX_DEVICES = 500
-MAX_ELSEWHERE = 10  # programs outside the market checked per device, for "outside the territory" near misses
-MAX_FAMILY = 20  # models checked when the hub did not say which model of a family it is
+MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
 MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
 
 
-class _Facts:
-    """The two device facts earnings depend on, read from the index without parsing the recipe."""
+class _Sizing(NamedTuple):
+    """The two device facts earnings depend on, from index columns (`incentives.Sizing`)."""
 
-    def __init__(self, kw: float | None, kwh: float | None):
-        self.power = self
-        self.controllable_kw, self.battery_kwh = kw, kwh
+    controllable_kw: float | None
+    battery_kwh: float | None
 
 
 @dataclass
@@ -55,28 +53,25 @@ def _members(cat: Catalog, res: Resolution) -> list[str]:
     m = res.match
     if not m:
         return []
-    return [m["id"]] if m.get("id") else list(m.get("family_members", []))[:MAX_FAMILY]
+    return [m["id"]] if m.get("id") else list(m.get("family_members", []))
 
 
-def _combined(program_id: str, cat: Catalog, members: list[str], hub: str | None) -> tuple[Verdict, Device]:
-    """Verdict for a product, or for a family: true only if every member qualifies."""
+def _combined(program_id: str, cat: Catalog, members: list[DeviceFacts], hub: str | None) -> tuple[Verdict, DeviceFacts]:
+    """Verdict for a product, or for a family: true (or false) only if every member agrees."""
     program = cat.programs[program_id]
-    results = [(verdict(program, d, cat.device(d), hub), cat.device(d)) for d in members]  # type: ignore[arg-type]
-    if len(results) == 1:
-        return results[0]  # type: ignore[return-value]
-    values = {v.supported for v, _ in results}
-    first_v, first_d = results[0]
-    if values in ({True}, {False}):  # every model agrees
-        return first_v, first_d  # type: ignore[return-value]
+    first = verdict(program, members[0], hub)
+    if len(members) == 1 or (first.supported is not None
+                             and all(verdict(program, d, hub).supported is first.supported for d in members[1:])):
+        return first, members[0]
     return Verdict(None, "requirements", "depends on the exact model, which the hub did not report",
-                   _evidence=lambda: first_v.evidence), first_d  # type: ignore[return-value]
+                   _evidence=lambda: first.evidence), members[0]
 
 
 def _allowed(cat: Catalog, market: Market) -> set[str]:
     return cat.programs_in_market(market.utility, market.region)
 
 
-def _program_entry(cat: Catalog, pid: str, v: Verdict, device: Device, market: Market) -> dict[str, Any]:
+def _program_entry(cat: Catalog, pid: str, v: Verdict, device: DeviceFacts, market: Market) -> dict[str, Any]:
     program = cat.programs[pid]
     terms = applicable(program, device.category, market.utility)
     est = estimate(program, terms, device, device.category)
@@ -86,15 +81,28 @@ def _program_entry(cat: Catalog, pid: str, v: Verdict, device: Device, market: M
     return entry
 
 
-def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str], hub: str | None) -> None:
-    members = _members(cat, slot.resolution)
-    if not members:
+def _nearby(cat: Catalog, market: Market, allowed: set[str]) -> set[str]:
+    """Programs offered elsewhere in the home's state or province but not to this home: the near misses
+    ("outside the program's territory") worth showing. Programs in other states are not."""
+    regions = {market.region} if market.region else set()
+    if market.utility and market.utility in cat.utilities:
+        regions |= set(cat.utilities[market.utility].regions)
+    return set().union(*(cat.programs_near.get(r, set()) for r in regions)) - allowed
+
+
+def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str], nearby: set[str], hub: str | None,
+                   facts: dict[str, DeviceFacts], candidates: dict[str, list[str]]) -> None:
+    """`facts` and `candidates` (device -> programs naming it, in or near the market) cover every member
+    of the slot's match."""
+    ids = _members(cat, slot.resolution)
+    if not ids:
         slot.status = {"hub": "hub", "not-energy": "not-energy"}.get(slot.resolution.kind, "unknown-device")
         return
+    members = [facts[i] for i in ids]
     if hub:
-        ok, why = compat_verdict(cat.device(members[0]), cat.hubs[hub])  # type: ignore[arg-type]
+        ok, why = compat_verdict(members[0], cat.hubs[hub])
         slot.compat = {"hub": hub, "compatible": ok, "reason": why}
-    pids = cat.candidate_programs_of(members)
+    pids = sorted({p for i in ids for p in candidates[i]})
     elsewhere = [p for p in pids if p not in allowed][:MAX_ELSEWHERE]
     for pid in [p for p in pids if p in allowed] + elsewhere:
         program = cat.programs[pid]
@@ -194,18 +202,22 @@ def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = 
     hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
     reports = parse_devices(devices)
     allowed = _allowed(cat, market)
+    nearby = _nearby(cat, market, allowed)
     seen: dict[tuple, int] = {}
-    slots: list[_Slot] = []
-    for i, report in enumerate(reports):
-        slot = _Slot(i, report, resolve(cat, report))
-        k = _key(report)
+    slots = [_Slot(i, r, res) for i, (r, res) in enumerate(zip(reports, resolve_many(cat, reports)))]
+    for slot in slots:
+        k = _key(slot.report)
         if k in seen:
             slot.duplicate_of = seen[k]
             slot.status = "duplicate"
         else:
-            seen[k] = i
-            _evaluate_slot(cat, slot, market, allowed, hub_id)
-        slots.append(slot)
+            seen[k] = slot.index
+    ids = list(dict.fromkeys(i for s in slots if s.duplicate_of is None for i in _members(cat, s.resolution)))
+    facts = cat.facts_of(ids)
+    candidates = cat.candidates_of(facts.values(), among=allowed | nearby)
+    for slot in slots:
+        if slot.duplicate_of is None:
+            _evaluate_slot(cat, slot, market, allowed, nearby, hub_id, facts, candidates)
     program_rows, totals = _program_totals(cat, slots, market)
     counts: dict[str, int] = {}
     for s in slots:
@@ -250,9 +262,9 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
                    "GROUP BY c.device_id", pids)
     cache: dict[tuple, Estimate | None] = {}
 
-    def value(pid: str, category: str, facts: Any) -> tuple[Estimate | None, list[Estimate]]:
+    def value(pid: str, category: str, facts: Sizing) -> tuple[Estimate | None, list[Estimate]]:
         """The program's estimate for such a device, and the gains it adds to this home."""
-        ck = (pid, category, facts.power.controllable_kw, facts.power.battery_kwh)
+        ck = (pid, category, facts.controllable_kw, facts.battery_kwh)
         if ck not in cache:
             program = cat.programs[pid]
             cache[ck] = estimate(program, applicable(program, category, market.utility), facts, category)
@@ -282,7 +294,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     for did, plist, category, kw, kwh in rows:
         if did in owned:
             continue
-        facts = _Facts(kw, kwh)
+        facts = _Sizing(kw, kwh)
         gains = [g for pid in plist.split(",") for g in value(pid, category, facts)[1]]
         optimistic.append((rank(*totals(gains)), did, plist))
     optimistic.sort(key=lambda t: (-t[0][0], -t[0][1], t[1]))
@@ -294,7 +306,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
             if bound < floor or (bound == floor and tied_checked >= MAX_TIED_CHECKS):
                 break
             tied_checked += bound == floor
-        device = cat.device(did)
+        device = cat.facts(did)
         if device is None:
             continue
         fit = None
@@ -306,7 +318,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
         unlocks, gains = [], []
         for pid in plist.split(","):
             program = cat.programs[pid]
-            v = verdict(program, did, device, hub_id)
+            v = verdict(program, device, hub_id)
             if v.supported is not True:
                 continue
             est, more = value(pid, device.category, device)
@@ -316,7 +328,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
         if not unlocks:
             continue
         added, first_year = totals(gains)
-        scored.append((rank(added, first_year), len(unlocks), device.imported is not None, did, device, unlocks,
+        scored.append((rank(added, first_year), len(unlocks), device.imported, did, device, unlocks,
                        added, first_year, fit))
     # Most added yearly money first (then first-year money, with one-time payments); then more
     # programs; hand-curated recipes before bulk-imported ones.

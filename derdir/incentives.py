@@ -7,9 +7,8 @@ partial (or null) and says why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from .recipes.device import Device
 from .recipes.program import EventRules, Incentive, Program
 
 # Typical power per category when a device recipe has no controllable_kw: (low, high) kW, from
@@ -83,9 +82,19 @@ def _event_hours(ev: EventRules | None) -> float | None:
     return None
 
 
-def device_kw(device: Device | None, category: str | None) -> tuple[tuple[float, float, float] | None, str]:
-    if device is not None and device.power.controllable_kw:
-        kw = device.power.controllable_kw
+class Sizing(Protocol):
+    """What earnings depend on besides the category (a `DeviceFacts` is one)."""
+
+    @property
+    def controllable_kw(self) -> float | None: ...
+
+    @property
+    def battery_kwh(self) -> float | None: ...
+
+
+def device_kw(device: Sizing | None, category: str | None) -> tuple[tuple[float, float, float] | None, str]:
+    if device is not None and device.controllable_kw:
+        kw = device.controllable_kw
         return (kw, kw, kw), f"{kw:g} kW controllable (from the device recipe)"
     if category in CATEGORY_KW:
         lo, hi = CATEGORY_KW[category]
@@ -93,7 +102,7 @@ def device_kw(device: Device | None, category: str | None) -> tuple[tuple[float,
     return None, ""
 
 
-def estimate(program: Program, terms: list[Incentive], device: Device | None, category: str | None,
+def estimate(program: Program, terms: list[Incentive], device: Sizing | None, category: str | None,
              per: str = "device") -> Estimate | None:
     """Yearly value of the `per`-device (or per-account) terms; None when there are no such terms."""
     terms = [t for t in terms if t.per == per]
@@ -122,7 +131,7 @@ def estimate(program: Program, terms: list[Incentive], device: Device | None, ca
             if mult:
                 est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kW x {why}, first year only")
         elif t.type == "upfront-per-kwh":
-            kwh = device.power.battery_kwh if device is not None else None
+            kwh = device.battery_kwh if device is not None else None
             mult = (kwh, kwh, kwh) if kwh else None
             if mult:
                 est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kWh x {kwh:g} kWh of storage, first year only")

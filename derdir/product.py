@@ -13,7 +13,7 @@ from .support import programs_for
 def product(cat: Catalog, ref: str, market: str | None = None, hub: str | None = None) -> dict[str, Any]:
     """Product details plus supporting programs; `market` is any location `resolve_location` takes."""
     did = find_device(cat, ref)
-    device = cat.device(did)
+    device = cat.facts(did)
     assert device is not None
     where = resolve_location(cat, market) if market else None
     data = cat.entity_json("device", did)
@@ -21,6 +21,6 @@ def product(cat: Catalog, ref: str, market: str | None = None, hub: str | None =
         "id": did,
         "product": data,
         "market": where.as_dict() if where else None,
-        "programs": programs_for(cat, did, device, where, hub),
+        "programs": programs_for(cat, device, where, hub),
         "catalog_version": cat.version,
     }

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .catalog.index import Catalog
+from .facts import DeviceFacts, maker_names
 from .normalize import fold, key, maker_key
 
 Short = Field(None, max_length=300)
@@ -42,6 +44,14 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
 
 
 MAX_TIED = 200  # equally good candidates considered; more than that is no identification at all
+FAMILY_MEMBERS = 20  # models a family-level answer lists, and household evaluation checks
+
+_ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")
+_HEAD = re.compile(r"[,;]|\s[-–]\s")
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^]]*\]")
+_REVISION = re.compile(r"\b(hw|v|rev|ver)\s?\d+(\.\d+)*\b", re.I)
+_INNER = re.compile(r"\(([^)]+)\)")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 # Integrations that talk Zigbee directly and report the radio's manufacturer name rather than the brand.
 ZIGBEE_INTEGRATIONS = {"zha", "mqtt", "zigbee2mqtt", "deconz", "smartthings", "homey", "hubitat", "zigbee"}
@@ -96,25 +106,25 @@ def _zwave_triples(report: DeviceReport) -> list[str]:
     out = []
     for pair in report.identifiers:
         if len(pair) == 2 and pair[0] == "zwave_js":
-            m = re.search(r"-(\d+):(\d+):(\d+)$", pair[1])
+            m = _ZWAVE_ID.search(pair[1])
             if m:
                 out.append(":".join(str(int(x)) for x in m.groups()))
     return out
 
 
-def model_variants(text: str | None) -> list[tuple[str, float]]:
+@lru_cache(maxsize=16384)
+def model_variants(text: str | None) -> tuple[tuple[str, float], ...]:
     """Keys to look a model string up by, with how much a hit on each is worth."""
     if not text:
-        return []
+        return ()
     out: list[tuple[str, float]] = [(key(text), 0.95)]
-    head = re.split(r"[,;]|\s[-–]\s", text)[0]
-    bare = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", head)
-    bare = re.sub(r"\b(hw|v|rev|ver)\s?\d+(\.\d+)*\b", " ", bare, flags=re.I)
+    head = _HEAD.split(text)[0]
+    bare = _REVISION.sub(" ", _BRACKETED.sub(" ", head))
     for k in (key(head), key(bare)):
         out.append((k, 0.9))
-    for inner in re.findall(r"\(([^)]+)\)", text):  # Zigbee2MQTT: "description (MODEL)"
+    for inner in _INNER.findall(text):  # Zigbee2MQTT: "description (MODEL)"
         out.append((key(inner), 0.9))
-    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9._+-]*", bare):
+    for token in _TOKEN.findall(bare):
         k = key(token)
         if len(k) >= 4 and any(c.isdigit() for c in k):
             out.append((k, 0.85))
@@ -123,31 +133,20 @@ def model_variants(text: str | None) -> list[tuple[str, float]]:
         if len(k) >= 2 and k not in seen:
             seen.add(k)
             unique.append((k, w))
-    return unique
+    return tuple(unique)
 
 
-def _makers_of(cat: Catalog, ids: list[str]) -> dict[str, set[str]]:
-    """Maker keys of several products in one query."""
-    out: dict[str, set[str]] = {i: set() for i in ids}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = cat.sql(f"SELECT id, value FROM ident WHERE kind = 'maker' AND id IN ({','.join('?' * len(chunk))})", chunk)
-        for did, value in rows:
-            out[did].add(value)
-    return out
-
-
-def _maker_agrees(reported: str, makers: set[str]) -> bool:
+def _maker_agrees(reported: str, makers: Iterable[str]) -> bool:
     return any(m == reported or (min(len(m), len(reported)) >= 4 and (m in reported or reported in m)) for m in makers)
 
 
+def _hub_makers(cat: Catalog, hid: str) -> set[str]:
+    return maker_names(cat.hubs[hid]) if hid in cat.hubs else set()
+
+
 def _known_maker(cat: Catalog, mk: str) -> bool:
-    if not mk:
-        return False
-    if cat.sql("SELECT 1 FROM ident WHERE kind = 'maker' AND value = ? LIMIT 1", (mk,)):
-        return True
-    return bool(len(mk) >= 4 and cat.sql(
-        "SELECT 1 FROM ident WHERE kind = 'maker' AND value >= ? AND value < ? LIMIT 1", (mk[:4], mk[:4] + "\x7f")))
+    """The maker (or, for names of 4+ characters, one starting like it) makes something in the catalog."""
+    return bool(mk) and (mk in cat.maker_keys or (len(mk) >= 4 and mk[:4] in cat.maker_prefixes))
 
 
 def _category_hint(*texts: str | None) -> str | None:
@@ -158,19 +157,108 @@ def _category_hint(*texts: str | None) -> str | None:
     return None
 
 
-def summary(cat: Catalog, did: str, confidence: float, level: str = "product") -> dict[str, Any]:
-    d = cat.device(did)
+def summary(cat: Catalog, did: str, confidence: float, level: str = "product",
+            facts: DeviceFacts | None = None) -> dict[str, Any]:
+    d = facts or cat.facts(did)
     if d is None:  # a hub
         h = cat.hubs[did]
         return {"id": did, "kind": "hub", "manufacturer": h.manufacturer, "product_name": h.product_name,
                 "model_numbers": h.model_numbers, "confidence": confidence, "level": level}
     return {"id": did, "category": d.category, "manufacturer": d.manufacturer, "brand": d.brand,
-            "product_name": d.product_name, "model_numbers": d.model_numbers, "confidence": round(confidence, 2),
+            "product_name": d.product_name, "model_numbers": list(d.model_numbers), "confidence": round(confidence, 2),
             "level": level}
 
 
-def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
-    """Best catalog match for one reported device, or a family-level answer, or no match."""
+def _prefixes(k: str) -> list[str]:
+    """Longest first: 'kp125mus' -> 'kp125mu', 'kp125m', … 'kp1'."""
+    return [k[:cut] for cut in range(len(k) - 1, 2, -1)]
+
+
+@dataclass
+class _Zigbee:
+    """One string looked up as a Zigbee model id, with its keys."""
+
+    text: str
+    key: str
+    fingerprint: str | None  # 'zigbee-maker' key: the reported vendor name and the model id
+    pins: list[str]  # 'zigbee-model' keys: the model id with each model number found elsewhere in the report
+
+
+@dataclass
+class _Probe:
+    """What to look up for one report, worked out once for every stage of a batch."""
+
+    report: DeviceReport
+    zwave: list[str]
+    matter: str | None
+    zigbee: list[_Zigbee]
+    models: list[tuple[str, tuple[tuple[str, float], ...]]]  # (model text, its lookup keys with weights)
+
+    @classmethod
+    def of(cls, report: DeviceReport) -> "_Probe":
+        matter = (f"{report.vendor_id}:{report.product_id}"
+                  if report.vendor_id is not None and report.product_id is not None else None)
+        models = [(t, model_variants(t)) for t in (report.model_id, report.model) if t]
+        # Zigbee2MQTT puts the model in model_id and a description in model: only ids are Zigbee model ids
+        zigbee = []
+        for text in [m for m in ((report.model_id,) if report.model_id else (report.model,)) if m]:
+            zk = key(text)
+            zigbee.append(_Zigbee(text, zk, f"{key(report.manufacturer)}|{zk}" if report.manufacturer else None,
+                                  [f"{zk}|{k}" for _, variants in models for k, _ in variants if k != zk]))
+        return cls(report, _zwave_triples(report), matter, zigbee, models)
+
+    def direct_keys(self) -> Iterable[tuple[str, str]]:
+        """Lookups every report needs: radio ids, Zigbee fingerprints, model numbers."""
+        yield from (("zwave", t) for t in self.zwave)
+        if self.matter:
+            yield "matter", self.matter
+        for z in self.zigbee:
+            if z.fingerprint:
+                yield "zigbee-maker", z.fingerprint
+            yield from (("zigbee-model", pin) for pin in z.pins)
+        yield from (("model", k) for _, variants in self.models for k, _ in variants)
+
+    def shared_zigbee_keys(self, look: "Lookups") -> Iterable[tuple[str, str]]:
+        """Bare Zigbee model ids, which many devices share: only where neither a fingerprint nor a model
+        number pinned the device down."""
+        for z in self.zigbee:
+            if not (z.fingerprint and look.get("zigbee-maker", z.fingerprint)) and not look.pinned(z):
+                yield "zigbee", z.key
+
+    def prefix_keys(self) -> Iterable[tuple[str, str]]:
+        """Model-family prefixes ('PLP1*'), the last resort."""
+        for _, variants in self.models:
+            for k, _ in variants[:2]:
+                yield from (("model-prefix", p) for p in _prefixes(k))
+
+
+class Lookups:
+    """Identifier hits for a batch of reports, fetched in a few batched queries (one per kind and stage).
+    Asking for a value that was never fetched is a bug, not a miss: it raises."""
+
+    def __init__(self, cat: Catalog):
+        self.cat = cat
+        self.hits: dict[tuple[str, str], list[str]] = {}
+
+    def fetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for kind, value in pairs:
+            if (kind, value) not in self.hits:
+                wanted.setdefault(kind, set()).add(value)
+        for kind, values in wanted.items():
+            found = self.cat.idents(kind, sorted(values))
+            self.hits.update(((kind, v), found.get(v, [])) for v in values)
+
+    def get(self, kind: str, value: str) -> list[str]:
+        return self.hits[(kind, value)]
+
+    def pinned(self, z: _Zigbee) -> list[str]:
+        return sorted({i for pin in z.pins for i in self.get("zigbee-model", pin)})
+
+
+def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, Candidate]:
+    """Products the report's identifiers point at, strongest evidence first, before the maker is checked.
+    Model-family prefixes are tried only with `prefixes` (a second pass, for reports nothing else matched)."""
     found: dict[str, Candidate] = {}
 
     def add(ids: list[str], score: float, reason: str) -> None:
@@ -178,46 +266,68 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
             if i not in found or found[i].score < score:
                 found[i] = Candidate(i, score, reason)
 
-    for triple in _zwave_triples(report):
-        add(cat.ident("zwave", triple), 0.99, f"Z-Wave manufacturer/product ids {triple}")
-    if report.vendor_id is not None and report.product_id is not None:
-        add(cat.ident("matter", f"{report.vendor_id}:{report.product_id}"), 0.99,
-            f"Matter vendor/product id {report.vendor_id}:{report.product_id}")
-    mfr, model, model_id = report.manufacturer or "", report.model or "", report.model_id or ""
-    # Zigbee2MQTT puts the model in model_id and a description in model; only ids are looked up as Zigbee ids.
-    for m in filter(None, (model_id,) if model_id else (model,)):
-        fingerprint = cat.ident("zigbee-maker", f"{key(mfr)}|{key(m)}") if mfr else []
-        add(fingerprint, 0.98, f"Zigbee fingerprint {mfr} / {m}")
-        if not fingerprint:  # the exact vendor+model pair beats the bare model id, which many devices share
-            add(cat.ident("zigbee", key(m)), 0.9, f"Zigbee model id {m}")
+    for triple in probe.zwave:
+        add(look.get("zwave", triple), 0.99, f"Z-Wave manufacturer/product ids {triple}")
+    if probe.matter:
+        add(look.get("matter", probe.matter), 0.99, f"Matter vendor/product id {probe.matter}")
+    for z in probe.zigbee:
+        fingerprint = look.get("zigbee-maker", z.fingerprint) if z.fingerprint else []
+        add(fingerprint, 0.98, f"Zigbee fingerprint {probe.report.manufacturer} / {z.text}")
+        if fingerprint:  # the exact vendor+model pair beats the bare model id, which many devices share
+            continue
+        pinned = look.pinned(z)
+        if pinned:  # e.g. Tuya's TS0601, shared by hundreds of devices, and a model number that says which
+            add(pinned, 0.95, f"Zigbee model id {z.text} and a model number")
+            continue
+        add(look.get("zigbee", z.key), 0.9, f"Zigbee model id {z.text}")
     if not found:
-        for text in filter(None, (model_id, model)):
-            variants = model_variants(text)
-            hits = cat.idents("model", [k for k, _ in variants])
+        for text, variants in probe.models:
             for k, weight in variants:
-                add(hits.get(k, []), weight, f"model number {text!r}")
+                add(look.get("model", k), weight, f"model number {text!r}")
             if found:
                 break
-    if not found:
-        for text in filter(None, (model_id, model)):
-            for k, _ in model_variants(text)[:2]:
-                prefixes = [k[:cut] for cut in range(len(k) - 1, 2, -1)]
-                hits = cat.idents("model-prefix", prefixes)
-                longest = next((p for p in prefixes if p in hits), None)
+    if not found and prefixes:
+        for text, variants in probe.models:
+            for k, _ in variants[:2]:
+                longest = next((p for p in _prefixes(k) if look.get("model-prefix", p)), None)
                 if longest:
-                    add(hits[longest], 0.88, f"model {text!r} starts with {longest!r}")
+                    add(look.get("model-prefix", longest), 0.88, f"model {text!r} starts with {longest!r}")
                     break
             if found:
                 break
+    return found
+
+
+def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
+    """Best catalog match for one reported device, or a family-level answer, or no match."""
+    return resolve_many(cat, [report])[0]
+
+
+def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
+    """`resolve` for a batch (a whole home): a few queries for the batch instead of several per device."""
+    look = Lookups(cat)
+    probes = [_Probe.of(r) for r in reports]
+    look.fetch(kv for p in probes for kv in p.direct_keys())
+    look.fetch(kv for p in probes for kv in p.shared_zigbee_keys(look))
+    found = [_gather(p, look) for p in probes]
+    look.fetch(kv for p, f in zip(probes, found) if not f for kv in p.prefix_keys())
+    found = [f or _gather(p, look, prefixes=True) for p, f in zip(probes, found)]
+    facts = cat.facts_of(list(dict.fromkeys(i for f in found for i in f)))
+    return [_decide(cat, r, f, facts) for r, f in zip(reports, found)]
+
+
+def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
+            facts: dict[str, DeviceFacts]) -> Resolution:
+    """Weigh the gathered candidates against the reported maker: a product, a family, or no match."""
+    mfr, model, model_id = report.manufacturer or "", report.model or "", report.model_id or ""
     rk = maker_key(mfr) if mfr else ""
     known = _known_maker(cat, rk)
     zigbee_hub = (report.integration or "zha").lower() in ZIGBEE_INTEGRATIONS
     if rk:
-        makers = _makers_of(cat, [c.id for c in found.values() if c.score < 0.98])
         for cand in list(found.values()):
             if cand.score >= 0.98:
                 continue
-            if _maker_agrees(rk, makers[cand.id]):
+            if _maker_agrees(rk, facts[cand.id].known_as if cand.id in facts else _hub_makers(cat, cand.id)):
                 cand.score = min(cand.score + 0.04, 0.97)
                 cand.reason += f" and maker {mfr!r}"
             elif cand.reason.startswith("Zigbee") and zigbee_hub:
@@ -234,13 +344,12 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     if ranked:
         best = ranked[0]
         tied = [c for c in ranked if c.score >= best.score - 0.01][:MAX_TIED]
-        rows = cat.device_rows([c.id for c in tied])
-        originals = [c for c in tied if not rows[c.id][2]]
+        originals = [c for c in tied if not facts[c.id].white_label_of]
         if originals and len(originals) < len(tied):
             tied, best = originals, originals[0]
-        cands = [summary(cat, c.id, c.score) for c in ranked[:10]]
+        cands = [summary(cat, c.id, c.score, facts=facts[c.id]) for c in ranked[:10]]
         if len(tied) == 1 or best.score >= 0.98:
-            return Resolution(summary(cat, best.id, best.score), cands, best.reason)
+            return Resolution(summary(cat, best.id, best.score, facts=facts[best.id]), cands, best.reason)
         return _family(cat, report, [c.id for c in tied], cands, f"{len(tied)} products share {best.reason}")
     words = " ".join(filter(None, (model, model_id, report.name)))
     if NOT_ENERGY.search(fold(words)) and _category_hint(words) in (None, "battery", "energy-monitor"):
@@ -259,22 +368,29 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
     mfr = report.manufacturer or ""
     hint = _category_hint(report.model, report.model_id, report.name, report.integration)
     if ids is None:
-        rows = cat.sql("SELECT d.id, d.category FROM ident i JOIN device d ON d.id = i.id "
-                       "WHERE i.kind = 'maker' AND i.value = ? LIMIT 500", (maker_key(mfr),))
-        if report.integration:
-            via = set(cat.ident("ha-integration", report.integration.lower()))
-            rows = [r for r in rows if r[0] in via] or rows
-        categories = {c for _, c in rows}
+        mk = maker_key(mfr)
+        counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+        via = report.integration.lower() if report.integration else None
+        if via:  # the maker's devices this integration reaches, when it reaches any
+            reached = dict(cat.sql("SELECT m.category, count(*) FROM maker_device m JOIN ident i ON i.kind = 'ha-integration' "
+                                   "AND i.value = ? AND i.id = m.id WHERE m.maker = ? GROUP BY m.category", (via, mk)))
+            counts, via = (reached, via) if reached else (counts, None)
         if hint:
-            category = hint if hint in categories else None
+            category = hint if hint in counts else None
         else:
-            category = categories.pop() if len(categories) == 1 else None
+            category = next(iter(counts)) if len(counts) == 1 else None
         if category is None:
             return Resolution(None, [], why + "; the kind of device is not clear", "unknown")
-        ids = [i for i, c in rows if c == category][:50]
+        if via:
+            ids = [r[0] for r in cat.sql("SELECT m.id FROM maker_device m JOIN ident i ON i.kind = 'ha-integration' "
+                                         "AND i.value = ? AND i.id = m.id WHERE m.maker = ? AND m.category = ? "
+                                         "ORDER BY m.id LIMIT ?", (via, mk, category, FAMILY_MEMBERS))]
+        else:
+            ids = [r[0] for r in cat.sql("SELECT id FROM maker_device WHERE maker = ? AND category = ? ORDER BY id LIMIT ?",
+                                         (mk, category, FAMILY_MEMBERS))]
     else:
-        rows_of = cat.device_rows(ids)
-        counts = Counter(rows_of[i][0] for i in ids)
+        rows_of = cat.facts_of(ids)
+        counts = Counter(rows_of[i].category for i in ids)
         category, n = counts.most_common(1)[0]
         if hint in counts:
             category, n = hint, counts[hint]
@@ -282,14 +398,14 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
             return Resolution(None, cands, why + "; they are different kinds of device", "unknown")
         if len(counts) > 1:
             why += f"; {n} of {len(ids)} are {category}s"
-        ids = [i for i in ids if rows_of[i][0] == category]
-    first = cat.device(ids[0])
-    assert first is not None
-    makers = {r[1] for r in cat.device_rows(ids).values()}
+        ids = [i for i in ids if rows_of[i].category == category][:FAMILY_MEMBERS]
+    of = cat.facts_of(ids)
+    first = of[ids[0]]
+    makers = {f.manufacturer for f in of.values()}
     manufacturer = first.manufacturer if len(makers) == 1 else (mfr or "several makers")
     brand = first.brand if len(makers) == 1 else None
     maker = brand or manufacturer
     match = {"id": None, "level": "family", "category": category, "manufacturer": manufacturer, "brand": brand,
              "product_name": f"{maker} {category.replace('-', ' ')} (model not identified)", "model_numbers": [],
              "confidence": 0.5, "family_members": ids}
-    return Resolution(match, cands or [summary(cat, i, 0.5, "family") for i in ids[:10]], why)
+    return Resolution(match, cands or [summary(cat, i, 0.5, "family", of[i]) for i in ids[:10]], why)

@@ -48,7 +48,7 @@ class LiveCatalog:
         path = current_build(build_dir)
         if path is None:
             raise BuildMissing(f"no build in {build_dir}")
-        self._catalog = _settled(Catalog(path))
+        self._catalog = settled(Catalog(path))
         self._checked = self._time()
 
     def get(self) -> Catalog:
@@ -59,11 +59,11 @@ class LiveCatalog:
                     self._checked = now
                     path = current_build(self.build_dir)
                     if path is not None and path != self._catalog.path:
-                        self._catalog = _settled(Catalog(path))
+                        self._catalog = settled(Catalog(path))
         return self._catalog
 
 
-def _settled(cat: Catalog) -> Catalog:
+def settled(cat: Catalog) -> Catalog:
     """Move the catalog's long-lived objects (programs, utilities, hubs: ~200k objects at 2k programs and
     3k utilities) out of the cyclic garbage collector's reach. A full collection otherwise walks them
     all -- measured 100-185 ms per gen-2 pass at 100k devices -- and every request waiting meanwhile

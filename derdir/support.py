@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from .catalog.index import Catalog
@@ -10,7 +9,7 @@ from .eligibility import Verdict, verdict
 from .incentives import applicable, estimate, incentive_json
 from .lookup import find_device, find_in_memory
 from .markets import Market
-from .recipes.device import Device
+from .facts import DeviceFacts
 from .recipes.program import Program
 
 
@@ -21,7 +20,7 @@ def market_keys(cat: Catalog, program: Program) -> list[str]:
 
 def verdict_json(v: Verdict) -> dict[str, Any]:
     return {"supported": v.supported, "basis": v.basis, "reason": v.reason, "unmet": v.unmet, "unknown": v.unknown,
-            "evidence": [asdict(e) for e in v.evidence]}
+            "evidence": [e.as_dict() for e in v.evidence]}
 
 
 def program_summary(pid: str, p: Program) -> dict[str, Any]:
@@ -29,7 +28,7 @@ def program_summary(pid: str, p: Program) -> dict[str, Any]:
             "enroll_url": p.urls.enroll or p.urls.info, "info_url": p.urls.info}
 
 
-def _market_entry(program: Program, v: Verdict, device: Device, market: str) -> dict[str, Any]:
+def _market_entry(program: Program, v: Verdict, device: DeviceFacts, market: str) -> dict[str, Any]:
     util = None if market in program.markets.regions else market
     terms = applicable(program, device.category, util)
     active = program.status == "active"
@@ -39,7 +38,7 @@ def _market_entry(program: Program, v: Verdict, device: Device, market: str) -> 
         "program_status": program.status,
         "incentives": [incentive_json(t) for t in terms],
         "estimate": est.as_dict() if est else None,
-        "evidence": [asdict(e) for e in v.evidence],
+        "evidence": [e.as_dict() for e in v.evidence],
         "verified_on": program.verified_on.isoformat(),
     }
 
@@ -48,9 +47,9 @@ def support(cat: Catalog, product_ref: str, program_ref: str, hub: str | None = 
     """(product, program) -> for every market the program serves: supported, incentives, evidence."""
     did = find_device(cat, product_ref)
     pid = find_in_memory(cat, "program", program_ref, "program")
-    device, program = cat.device(did), cat.programs[pid]
+    device, program = cat.facts(did), cat.programs[pid]
     assert device is not None
-    v = verdict(program, did, device, hub)
+    v = verdict(program, device, hub)
     return {
         "product": did,
         "program": program_summary(pid, program),
@@ -60,16 +59,16 @@ def support(cat: Catalog, product_ref: str, program_ref: str, hub: str | None = 
     }
 
 
-def programs_for(cat: Catalog, did: str, device: Device, market: Market | None = None,
+def programs_for(cat: Catalog, device: DeviceFacts, market: Market | None = None,
                  hub: str | None = None) -> list[dict[str, Any]]:
     """Programs whose claims or rules name this device (in `market` if given), with verdicts."""
     out = []
     allowed = cat.programs_in_market(market.utility, market.region) if market else None
-    for pid in cat.candidate_programs(did):
+    for pid in cat.candidates_of([device])[device.id]:
         if allowed is not None and pid not in allowed:
             continue
         program = cat.programs[pid]
-        v = verdict(program, did, device, hub)
+        v = verdict(program, device, hub)
         if v.supported is False and v.basis != "requirements":
             continue
         util = market.utility if market else None

@@ -15,7 +15,7 @@ from .eligibility import verdict
 from .incentives import Estimate, applicable, estimate
 from .lookup import device_summary
 from .markets import Market, resolve_location
-from .recipes.device import Device
+from .facts import DeviceFacts
 from .recipes.program import Program
 from .support import program_summary
 
@@ -29,7 +29,7 @@ def _utilities_to_try(cat: Catalog, program: Program, market: Market) -> list[st
     return inside or [None]
 
 
-def best_estimate(cat: Catalog, program: Program, device: Device, market: Market) -> tuple[Estimate, str | None] | None:
+def best_estimate(cat: Catalog, program: Program, device: DeviceFacts, market: Market) -> tuple[Estimate, str | None] | None:
     """The highest typical per-device estimate of `program` for `device` in `market`, and its utility."""
     best: tuple[Estimate, str | None] | None = None
     for util in _utilities_to_try(cat, program, market):
@@ -50,9 +50,10 @@ def top_earners(cat: Catalog, location: str, limit: int = 10) -> dict[str, Any]:
     rows = cat.sql(f"SELECT device_id, program_id FROM candidate WHERE program_id IN ({marks}) "
                    "ORDER BY device_id, program_id", pids)
     ranked: dict[str, dict[str, Any]] = {}
+    facts = cat.facts_of(list(dict.fromkeys(did for did, _ in rows)))
     for did, pid in rows:
-        device, program = cat.device(did), cat.programs[pid]
-        if device is None or verdict(program, did, device).supported is not True:
+        device, program = facts.get(did), cat.programs[pid]
+        if device is None or verdict(program, device).supported is not True:
             continue
         found = best_estimate(cat, program, device, market)
         entry = ranked.setdefault(did, {"programs": 0, "best": None})

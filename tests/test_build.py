@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from derdir.catalog.build import build, current_build
+from derdir.catalog.build import build, current_build, maker_aliases
 from derdir.catalog.index import Catalog
 from derdir.errors import CatalogInvalid
 from tests.conftest import SEED
@@ -107,3 +107,33 @@ def test_rebuild_reuses_parsed_recipes_and_sees_every_change(mini, tmp_path: Pat
     (root / "programs" / "acme-rewards.yaml").write_text("name: [\n")  # a broken file is never served from cache
     with pytest.raises(CatalogInvalid):
         build(root, out)
+
+
+def test_stored_device_facts_are_the_recipes_facts(cat: Catalog) -> None:
+    """Answers read devices' facts from the index, not the recipes: they must say what the recipes say."""
+    from derdir.catalog.source import read_catalog
+    from derdir.facts import DeviceFacts
+
+    files = read_catalog(Path(__file__).resolve().parents[1] / "catalog")
+    aliases = maker_aliases(files)
+    devices = files.recipes["device"]
+    stored = cat.facts_of(list(devices))
+    assert len(stored) == len(devices) > 1000
+    for rid, rec in devices.items():
+        assert stored[rid] == DeviceFacts.of(rid, rec.model, aliases), rid
+    # the kinds of fact the seed devices are known for survive the round trip
+    kp = stored["tp-link-kasa-kp125m"]
+    assert kp.energy_monitoring is True and kp.category == "smart-plug" and "tplink" in kp.makers
+    assert any(f.integrations for f in stored.values()) and any(f.matter_transport for f in stored.values())
+    assert any(f.controllable_kw for f in stored.values()) and any(f.standards for f in stored.values())
+
+
+def test_programs_read_with_a_device_are_its_candidate_pairs(cat: Catalog) -> None:
+    """Household evaluation reads a device's candidate programs from its row; they must be the index's."""
+    view: dict[str, set[str]] = {}
+    for did, pid in cat.sql("SELECT device_id, program_id FROM candidate"):
+        view.setdefault(did, set()).add(pid)
+    facts = cat.facts_of([r[0] for r in cat.sql("SELECT id FROM device")])
+    got = cat.candidates_of(facts.values())
+    assert sum(map(len, got.values())) > 1000
+    assert {d: sorted(p) for d, p in view.items()} == {d: p for d, p in got.items() if p}

@@ -90,6 +90,12 @@ def test_outside_territory_is_a_near_miss(home_cat: Catalog) -> None:
     assert data["totals"] == {}
 
 
+def test_programs_in_other_states_are_not_near_misses(home_cat: Catalog) -> None:
+    """A PG&E program is worth mentioning to an SCE customer (same state), not to one in Oregon."""
+    data = evaluate(home_cat, "US-OR", [PLUG])
+    assert data["devices"][0]["status"] == "no-programs" and data["devices"][0]["nearly"] == []
+
+
 def test_family_level_match_is_evaluated_over_the_family(home_cat: Catalog) -> None:
     data = evaluate(home_cat, "pge", [{"manufacturer": "Acme", "model": "unknown battery"}])
     dev = data["devices"][0]

@@ -45,7 +45,7 @@ def test_top_earners_are_ranked_and_really_qualify(cat: Catalog) -> None:
     for i in items:
         program = cat.programs[i["program"]["id"]]
         assert i["program"]["id"] in allowed and program.status == "active"
-        assert verdict(program, i["id"], cat.device(i["id"])).supported is True
+        assert verdict(program, cat.facts(i["id"])).supported is True
     assert any(i["id"] == "rheem-proterra-proph65-t2-rh375-s" for i in items)
 
 

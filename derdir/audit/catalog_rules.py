@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 from ..catalog.source import CatalogFiles
 from ..eligibility import check_requirements, rule_matches
+from ..facts import DeviceFacts
 from ..normalize import id_key
 from ..recipes.load import Loaded
 from ..problem import Problem
@@ -124,12 +125,13 @@ def claims(files: CatalogFiles) -> Iterator[Problem]:
             dev = devices.get(c.device)
             if dev is None or not c.supported:
                 continue
+            facts = DeviceFacts.of(c.device, dev.model)
             if c.device in p.eligibility.exclude_devices:
                 yield _at(rec, "claim-conflict", ("eligibility", "devices", i),
                           f"{c.device!r} is both claimed as supported and excluded")
             for r in p.eligibility.rules:
-                if rule_matches(r, dev.model):
-                    unmet, _ = check_requirements(r.requires, dev.model)
+                if rule_matches(r, facts):
+                    unmet, _ = check_requirements(r.requires, facts)
                     unmet = [u for u in unmet if not u.startswith("needs to be connected")]
                     if unmet:
                         yield _at(rec, "claim-conflict", ("eligibility", "devices", i),

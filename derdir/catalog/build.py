@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..audit import audit_files
-from ..eligibility import DeviceKeys, maker_names, model_names, rule_matches
+from ..eligibility import rule_matches
+from ..facts import DeviceFacts, maker_names, model_names
 from ..errors import CatalogInvalid
 from ..normalize import key, maker_key
 from ..recipes.device import Device, ProductBase
@@ -213,6 +214,8 @@ def _identifiers(rid: str, p: ProductBase, aliases: dict[str, set[str]] | None =
             yield ("ha-integration", i.name.lower(), rid)
     for z in p.identifiers.zigbee:
         yield ("zigbee", key(z.model_id), rid)
+        for m in model_names(p):  # a shared Zigbee model id (Tuya's TS0601) pinned down by a model number
+            yield ("zigbee-model", f"{key(z.model_id)}|{m}", rid)
         for name in z.manufacturer_names:
             yield ("zigbee-maker", f"{key(name)}|{key(z.model_id)}", rid)
     for z in p.identifiers.zwave:
@@ -235,20 +238,17 @@ def protocols(p: ProductBase) -> list[str]:
     return out + list(p.control.standards)
 
 
-def candidates(files: CatalogFiles) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+def candidates(files: CatalogFiles, facts: dict[str, DeviceFacts]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(pairs, whole-category rules). Pairs: every (device, program) a claim or a maker/model rule names,
     found through an index. A rule with no maker and no model pattern names every device of its category:
     it is kept as one (category, program) row instead of one row per device (the `candidate` view joins
     it with the devices at query time), and pairs it already implies are not stored."""
     by_cat_maker: dict[tuple[str, str], set[str]] = defaultdict(set)
     by_cat: dict[str, set[str]] = defaultdict(set)
-    for rid, rec in files.recipes["device"].items():
-        d: Device = rec.model
-        by_cat[d.category].add(rid)
-        for m in maker_names(d):
-            by_cat_maker[(d.category, m)].add(rid)
-    devices = files.recipes["device"]
-    keys = {rid: DeviceKeys(rec.model) for rid, rec in devices.items()}
+    for rid, f in facts.items():
+        by_cat[f.category].add(rid)
+        for m in f.makers:
+            by_cat_maker[(f.category, m)].add(rid)
     out: set[tuple[str, str]] = set()
     open_rules: set[tuple[str, str]] = set()
     for pid, rec in files.recipes["program"].items():
@@ -256,8 +256,8 @@ def candidates(files: CatalogFiles) -> tuple[set[tuple[str, str]], set[tuple[str
         whole = {r.category for r in p.eligibility.rules if not r.manufacturers and not r.models}
         open_rules.update((c, pid) for c in whole)
         for c in p.eligibility.devices:
-            dev = devices.get(c.device)
-            if dev is None or dev.model.category not in whole:
+            dev = facts.get(c.device)
+            if dev is None or dev.category not in whole:
                 out.add((c.device, pid))
         for rule in p.eligibility.rules:
             if rule.category in whole:
@@ -266,7 +266,7 @@ def candidates(files: CatalogFiles) -> tuple[set[tuple[str, str]], set[tuple[str
                 pool = set().union(*(by_cat_maker.get((rule.category, maker_key(m)), set()) for m in rule.manufacturers))
             else:
                 pool = by_cat.get(rule.category, set())
-            out.update((d, pid) for d in pool if rule_matches(rule, devices[d].model, keys[d]))
+            out.update((d, pid) for d in pool if rule_matches(rule, facts[d]))
     return out, open_rules
 
 
@@ -306,23 +306,31 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: 
             if kind != "manufacturer":
                 db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)",
                                [(kind, rid, *_search_text(kind, rid, rec.model)) for rid, rec in sorted(by_id.items())])
-        rows, facets, idents = [], [], []
+        rows, facets, idents, by_maker = [], [], [], []
         aliases = maker_aliases(files)
-        for rid, rec in sorted(files.recipes["device"].items()):
+        devices = sorted(files.recipes["device"].items())
+        facts = {rid: DeviceFacts.of(rid, rec.model, aliases) for rid, rec in devices}
+        pairs, open_rules = candidates(files, facts)
+        named: dict[str, list[str]] = defaultdict(list)
+        for did, pid in sorted(pairs):
+            named[did].append(pid)
+        for rid, rec in devices:
             d: Device = rec.model
+            f = facts[rid]
             rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
                          d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api,
-                         d.white_label_of, d.power.controllable_kw, d.power.battery_kwh))
+                         d.white_label_of, d.power.controllable_kw, d.power.battery_kwh, f.dumps(), " ".join(named[rid])))
             facets += [("protocol", p, rid) for p in protocols(d)]
             facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
-            facets += [("maker", m, rid) for m in maker_names(d)]
+            facets += [("maker", m, rid) for m in f.makers]
+            by_maker += [(m, f.category, rid) for m in f.known_as]
             idents += list(_identifiers(rid, d, aliases))
         for rid, rec in files.recipes["hub"].items():
             idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
-        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
+        db.executemany("INSERT INTO maker_device VALUES (?,?,?)", by_maker)
         db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
-        pairs, open_rules = candidates(files)
         db.executemany("INSERT INTO candidate_pair VALUES (?, ?)", sorted(pairs))
         db.executemany("INSERT INTO open_rule VALUES (?, ?)", sorted(open_rules))
         db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import queue
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..facts import DeviceFacts
 from ..recipes.device import Device
 from ..recipes.hub import Hub
 from ..recipes.manufacturer import Manufacturer
@@ -29,6 +31,8 @@ class Catalog:
     """One immutable build, opened read-only."""
 
     POOL = 8
+    FACTS_CACHE = 8192  # devices' facts kept parsed (~1 KB each)
+    MMAP_BYTES = 1 << 30
 
     def __init__(self, build_path: Path):
         self.path = Path(build_path)
@@ -39,7 +43,11 @@ class Catalog:
         # use it stays readable through its open file handles.
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         for _ in range(self.POOL):
-            self._pool.put(sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            # Read the file through a memory map: lookups by id touch random pages, and copying each
+            # page out of the OS cache costs more than the B-tree search. Pages are shared, not copied.
+            conn.execute(f"PRAGMA mmap_size = {self.MMAP_BYTES}")
+            self._pool.put(conn)
         meta = dict(self.sql("SELECT key, value FROM meta"))
         self.meta: dict[str, Any] = {k: json.loads(v) for k, v in meta.items()}
         self.version: str = self.meta["version"]
@@ -55,7 +63,20 @@ class Catalog:
                 self.programs_by_utility[u].add(pid)
             for r in p.markets.regions:
                 self.programs_by_region[r].add(pid)
+        self.programs_near: dict[str, set[str]] = defaultdict(set)  # region -> programs offered anywhere in it
+        for pid, p in self.programs.items():
+            for r in _regions_of(self, p):
+                self.programs_near[r].add(pid)
         self.device = lru_cache(maxsize=1024)(self._device)
+        self.open_rules: dict[str, list[str]] = defaultdict(list)  # category -> programs with a rule open to all of it
+        for category, pid in self.sql("SELECT category, program_id FROM open_rule ORDER BY program_id"):
+            self.open_rules[category].append(pid)
+        self._facts: OrderedDict[str, tuple[DeviceFacts, list[str]]] = OrderedDict()
+        self._facts_lock = threading.Lock()
+        # Maker keys, and their 4-character prefixes, of every product: "is this maker in the catalog?"
+        # is asked for every reported device and answered here without a query.
+        self.maker_keys: frozenset[str] = frozenset(r[0] for r in self.sql("SELECT DISTINCT value FROM ident WHERE kind = 'maker'"))
+        self.maker_prefixes: frozenset[str] = frozenset(k[:4] for k in self.maker_keys if len(k) >= 4)
 
     # --- storage -----------------------------------------------------------------------------
     def sql(self, query: str, params: Iterable[Any] = ()) -> list[tuple]:
@@ -73,6 +94,40 @@ class Catalog:
     def _device(self, rid: str) -> Device | None:
         row = self.sql("SELECT json FROM entity WHERE kind = 'device' AND id = ?", (rid,))
         return Device.model_validate(_strip(json.loads(row[0][0]))) if row else None
+
+    def _rows(self, ids: Iterable[str]) -> dict[str, tuple[DeviceFacts, list[str]]]:
+        """id -> (facts, programs the stored pairs name) for the devices among `ids`, one query for cache misses."""
+        out: dict[str, tuple[DeviceFacts, list[str]]] = {}
+        missing: list[str] = []
+        with self._facts_lock:
+            for i in ids:
+                row = self._facts.get(i)
+                if row is None:
+                    missing.append(i)
+                else:
+                    self._facts.move_to_end(i)
+                    out[i] = row
+        if not missing:
+            return out
+        loaded = {}
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for rid, text, programs in self.sql(
+                    f"SELECT id, facts, programs FROM device WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                loaded[rid] = (DeviceFacts.loads(text), programs.split())
+        with self._facts_lock:
+            self._facts.update(loaded)
+            while len(self._facts) > self.FACTS_CACHE:
+                self._facts.popitem(last=False)
+        out.update(loaded)
+        return out
+
+    def facts_of(self, ids: Iterable[str]) -> dict[str, DeviceFacts]:
+        """id -> facts for the devices among `ids` (hubs and unknown ids are left out)."""
+        return {i: row[0] for i, row in self._rows(ids).items()}
+
+    def facts(self, rid: str) -> DeviceFacts | None:
+        return self.facts_of((rid,)).get(rid)
 
     def entity_json(self, kind: str, rid: str) -> dict[str, Any] | None:
         row = self.sql("SELECT json FROM entity WHERE kind = ? AND id = ?", (kind, rid))
@@ -92,36 +147,28 @@ class Catalog:
         return {"program": self.programs, "hub": self.hubs, "utility": self.utilities,
                 "manufacturer": self.manufacturers}[kind]
 
-    def candidate_programs(self, device_id: str) -> list[str]:
-        return [r[0] for r in self.sql("SELECT program_id FROM candidate WHERE device_id = ? ORDER BY program_id", (device_id,))]
-
     def ident(self, kind: str, value: str) -> list[str]:
         return [r[0] for r in self.sql("SELECT id FROM ident WHERE kind = ? AND value = ?", (kind, value))]
 
     def idents(self, kind: str, values: list[str]) -> dict[str, list[str]]:
         """Several values of one identifier kind in one query: value -> ids."""
         out: dict[str, list[str]] = {}
-        if values:
-            marks = ",".join("?" * len(values))
-            for value, rid in self.sql(f"SELECT value, id FROM ident WHERE kind = ? AND value IN ({marks})", (kind, *values)):
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            for value, rid in self.sql(f"SELECT value, id FROM ident WHERE kind = ? AND value IN ({','.join('?' * len(chunk))})",
+                                       (kind, *chunk)):
                 out.setdefault(value, []).append(rid)
         return out
 
-    def candidate_programs_of(self, device_ids: list[str]) -> list[str]:
-        """Programs naming any of these devices, in one query."""
-        marks = ",".join("?" * len(device_ids))
-        return [r[0] for r in self.sql(f"SELECT DISTINCT program_id FROM candidate WHERE device_id IN ({marks}) "
-                                       "ORDER BY program_id", device_ids)] if device_ids else []
-
-    def device_rows(self, ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
-        """id -> (category, manufacturer, white_label_of) for several devices, without parsing recipes."""
-        out: dict[str, tuple[str, str, str | None]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for rid, category, maker, parent in self.sql(
-                    f"SELECT id, category, manufacturer, white_label_of FROM device WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk):
-                out[rid] = (category, maker, parent)
+    def candidates_of(self, devices: Iterable[DeviceFacts], among: set[str] | None = None) -> dict[str, list[str]]:
+        """device id -> programs whose claims or rules name it (sorted), only those `among` if given: the
+        pairs stored with the device, plus the programs with a rule open to its whole category."""
+        devices = list(devices)
+        rows = self._rows(d.id for d in devices)
+        out = {}
+        for d in devices:
+            pids = {*self.open_rules.get(d.category, ()), *rows[d.id][1]}
+            out[d.id] = sorted(pids if among is None else pids & among)
         return out
 
     def count(self, kind: str) -> int:
@@ -138,7 +185,7 @@ class Catalog:
         if region:
             regions.append(region)
             if not utility_id:
-                out |= {pid for pid, p in self.programs.items() if region in _regions_of(self, p)}
+                out |= self.programs_near.get(region, set())
         for r in regions:
             out |= self.programs_by_region.get(r, set())
         return out

@@ -6,14 +6,21 @@ CREATE TABLE former_id (kind TEXT NOT NULL, old TEXT NOT NULL, id TEXT NOT NULL,
 CREATE TABLE device (id TEXT PRIMARY KEY, category TEXT NOT NULL, manufacturer TEXT NOT NULL, maker_key TEXT NOT NULL,
                      brand TEXT, product_name TEXT NOT NULL, model TEXT NOT NULL, family TEXT,
                      energy_monitoring INTEGER, local_api INTEGER, white_label_of TEXT,
-                     controllable_kw REAL, battery_kwh REAL) WITHOUT ROWID;
+                     controllable_kw REAL, battery_kwh REAL,
+                     facts TEXT NOT NULL,  -- derdir.facts.DeviceFacts, what answers are computed from
+                     programs TEXT NOT NULL  -- space-separated: the device's candidate_pair rows, read with its facts
+                     ) WITHOUT ROWID;
 CREATE INDEX device_category ON device (category, maker_key);
 CREATE INDEX device_maker ON device (maker_key);
 -- Facets used by search filters.
 CREATE TABLE device_facet (facet TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (facet, value, id)) WITHOUT ROWID;
--- Identifiers a hub reports, for resolving: kind is model, maker, zigbee, zigbee-maker, zwave, matter, matter-vendor.
+-- Identifiers a hub reports, for resolving: kind is model, model-prefix, maker, family, ha-integration, zigbee,
+-- zigbee-maker (vendor name|model id), zigbee-model (model id|model number), zwave, matter.
 CREATE TABLE ident (kind TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, value, id)) WITHOUT ROWID;
 CREATE INDEX ident_by_id ON ident (kind, id);
+-- Devices by maker key (names, brands and aliases) and category: "a Rheem water heater" when the model is unknown.
+CREATE TABLE maker_device (maker TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,
+                           PRIMARY KEY (maker, category, id)) WITHOUT ROWID;
 -- Candidate (device, program) pairs: every pair a claim or rule of the program names. Verdicts are
 -- computed from the recipes at query time (they depend on the hub and market); this is the index.
 -- Pairs named by claims and maker/model rules are stored; a rule naming a whole category is one

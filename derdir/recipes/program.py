@@ -8,6 +8,7 @@ capability requirements).
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -80,6 +81,18 @@ class Eligibility(Model):
     rules: list[DeviceRule] = Field(default_factory=list)
     exclude_devices: list[Id] = Field(default_factory=list)
     exclude_rules: list[DeviceRule] = Field(default_factory=list)
+
+    @cached_property
+    def claims_by_device(self) -> dict[str, list[DeviceClaim]]:
+        """Claims per device id, built on first use: some programs list hundreds of devices."""
+        out: dict[str, list[DeviceClaim]] = {}
+        for c in self.devices:
+            out.setdefault(c.device, []).append(c)
+        return out
+
+    @cached_property
+    def excluded(self) -> frozenset[str]:
+        return frozenset(self.exclude_devices)
 
 
 IncentiveType = Literal[

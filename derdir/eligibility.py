@@ -119,7 +119,7 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
 def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) -> Verdict:
     """Decide whether `device` is eligible for `program` (market aside)."""
     elig = program.eligibility
-    if device.id in elig.excluded or any(rule_matches(r, device) for r in elig.exclude_rules):
+    if device.id in elig.excluded or (elig.exclude_rules and any(rule_matches(r, device) for r in elig.exclude_rules)):
         return Verdict(False, "excluded", "the program excludes this device",
                        _evidence=lambda: program_evidence(program))
     claims = elig.claims_by_device.get(device.id)
@@ -132,7 +132,7 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
         return Verdict(value, "claim", "listed by the program" if value else "listed as not supported",
                        _evidence=evidence)
     best: Verdict | None = None
-    for i, rule in enumerate(elig.rules):
+    for i, rule in elig.rules_by_category.get(device.category, ()):
         if not rule_matches(rule, device):
             continue
         unmet, unknown = check_requirements(rule.requires, device, hub_id)

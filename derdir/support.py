@@ -61,22 +61,24 @@ def support(cat: Catalog, product_ref: str, program_ref: str, hub: str | None = 
 
 def programs_for(cat: Catalog, device: DeviceFacts, market: Market | None = None,
                  hub: str | None = None) -> list[dict[str, Any]]:
-    """Programs whose claims or rules name this device (in `market` if given), with verdicts."""
+    """Programs whose claims or rules name this device, with verdicts. In a market: the programs there,
+    each with its incentives, earnings estimate and evidence. Without one: every such program, listed
+    briefly (verdict and where it is offered); what a program pays and its sources are per market, and
+    a product can be named by hundreds of programs across the country."""
     out = []
     allowed = cat.programs_in_market(market.utility, market.region) if market else None
-    for pid in cat.candidates_of([device])[device.id]:
-        if allowed is not None and pid not in allowed:
-            continue
+    for pid in cat.candidates_of([device], among=allowed)[device.id]:
         program = cat.programs[pid]
         v = verdict(program, device, hub)
         if v.supported is False and v.basis != "requirements":
             continue
-        util = market.utility if market else None
-        terms = applicable(program, device.category, util)
-        est = estimate(program, terms, device, device.category)
-        out.append({**program_summary(pid, program), **verdict_json(v),
-                    "markets": market_keys(cat, program),
-                    "incentives": [incentive_json(t) for t in terms],
-                    "estimate": est.as_dict() if est else None})
+        entry = {**program_summary(pid, program), "supported": v.supported, "basis": v.basis, "reason": v.reason,
+                 "unmet": v.unmet, "unknown": v.unknown, "markets": market_keys(cat, program)}
+        if market is not None:
+            terms = applicable(program, device.category, market.utility)
+            est = estimate(program, terms, device, device.category)
+            entry.update(evidence=[e.as_dict() for e in v.evidence], incentives=[incentive_json(t) for t in terms],
+                         estimate=est.as_dict() if est else None)
+        out.append(entry)
     out.sort(key=lambda p: (p["supported"] is not True, p["supported"] is False, p["id"]))
     return out

@@ -60,6 +60,11 @@ def test_product_lists_supporting_programs_in_market(small: Catalog) -> None:
     data = product(small, "acme-plug", market="pge")
     assert [p["id"] for p in data["programs"]] == ["acme-rewards"]
     assert data["programs"][0]["supported"] is True
+    # in a market: what it pays, the estimate and the sources; without one, the verdicts and where, briefly
+    assert data["programs"][0]["incentives"] and data["programs"][0]["evidence"] and "estimate" in data["programs"][0]
+    everywhere = product(small, "acme-plug")["programs"]
+    assert [(p["id"], p["supported"], p["markets"]) for p in everywhere] == [("acme-rewards", True, ["pge"])]
+    assert not {"incentives", "estimate", "evidence"} & set(everywhere[0])
     assert product(small, "acme-plug", market="sce")["programs"] == []
 
 

@@ -93,12 +93,15 @@ class ProgramSummary(Out):
     info_url: str
 
 
-class VerdictFields(Out):
+class VerdictBrief(Out):
     supported: bool | None = Field(description="true, false, or null (unknown or disputed).")
     basis: Literal["claim", "rule", "excluded", "disputed", "not-listed", "requirements"]
     reason: str
     unmet: list[str]
     unknown: list[str]
+
+
+class VerdictFields(VerdictBrief):
     evidence: list[Evidence]
 
 
@@ -144,10 +147,16 @@ class ProductSummary(Out):
 
 # --- product, support, compat -------------------------------------------------------------------
 
-class ProductProgram(ProgramSummary, VerdictFields):
-    """A program naming this product, with its verdict and earnings in the chosen market."""
+class ProductProgramBrief(ProgramSummary, VerdictBrief):
+    """A program naming this product, with its verdict, when no market was chosen (see `ProductProgram`)."""
 
     markets: list[str]
+
+
+class ProductProgram(ProductProgramBrief):
+    """A program naming this product in the chosen market: its verdict, evidence, incentives and earnings."""
+
+    evidence: list[Evidence]
     incentives: list[IncentiveTerm]
     estimate: Estimate | None
 
@@ -156,7 +165,9 @@ class ProductAnswer(Out):
     id: str
     product: DeviceRecipe
     market: Market | None
-    programs: list[ProductProgram]
+    programs: list[ProductProgram] | list[ProductProgramBrief] = Field(
+        description="With `market`: the programs there, with incentives, estimate and evidence. Without: every "
+                    "program naming the product, briefly (ask per market, or /programs/{program_id}, for the rest).")
     catalog_version: str
 
 

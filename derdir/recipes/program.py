@@ -94,6 +94,14 @@ class Eligibility(Model):
     def excluded(self) -> frozenset[str]:
         return frozenset(self.exclude_devices)
 
+    @cached_property
+    def rules_by_category(self) -> dict[str, list[tuple[int, DeviceRule]]]:
+        """(index, rule) per category: a device is only ever checked against its own category's rules."""
+        out: dict[str, list[tuple[int, DeviceRule]]] = {}
+        for i, r in enumerate(self.rules):
+            out.setdefault(r.category, []).append((i, r))
+        return out
+
 
 IncentiveType = Literal[
     "enrollment",  # one-time payment on joining (or an upfront device rebate)

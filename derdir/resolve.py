@@ -208,7 +208,7 @@ class _Probe:
         return cls(report, _zwave_triples(report), matter, zigbee, models)
 
     def direct_keys(self) -> Iterable[tuple[str, str]]:
-        """Lookups every report needs: radio ids, Zigbee fingerprints, model numbers."""
+        """Lookups every report needs: radio ids and Zigbee fingerprints (vendor name or model number)."""
         yield from (("zwave", t) for t in self.zwave)
         if self.matter:
             yield "matter", self.matter
@@ -216,20 +216,25 @@ class _Probe:
             if z.fingerprint:
                 yield "zigbee-maker", z.fingerprint
             yield from (("zigbee-model", pin) for pin in z.pins)
+
+    def identified(self, look: "Lookups") -> bool:
+        """Did a radio id or a Zigbee fingerprint name a product?"""
+        return (any(look.get("zwave", t) for t in self.zwave) or bool(self.matter and look.get("matter", self.matter))
+                or any((z.fingerprint and look.get("zigbee-maker", z.fingerprint)) or look.pinned(z) for z in self.zigbee))
+
+    def weaker_keys(self, look: "Lookups") -> Iterable[tuple[str, str]]:
+        """Where no radio id or fingerprint named a product: bare Zigbee model ids (which many devices
+        share) and model numbers."""
+        if self.identified(look):
+            return
+        yield from (("zigbee", z.key) for z in self.zigbee)
         yield from (("model", k) for _, variants in self.models for k, _ in variants)
 
-    def shared_zigbee_keys(self, look: "Lookups") -> Iterable[tuple[str, str]]:
-        """Bare Zigbee model ids, which many devices share: only where neither a fingerprint nor a model
-        number pinned the device down."""
-        for z in self.zigbee:
-            if not (z.fingerprint and look.get("zigbee-maker", z.fingerprint)) and not look.pinned(z):
-                yield "zigbee", z.key
-
-    def prefix_keys(self) -> Iterable[tuple[str, str]]:
-        """Model-family prefixes ('PLP1*'), the last resort."""
+    def prefix_keys(self, known: frozenset[str]) -> Iterable[tuple[str, str]]:
+        """Model-family prefixes ('PLP1*'), the last resort: those among the `known` ones."""
         for _, variants in self.models:
             for k, _ in variants[:2]:
-                yield from (("model-prefix", p) for p in _prefixes(k))
+                yield from (("model-prefix", p) for p in _prefixes(k) if p in known)
 
 
 class Lookups:
@@ -273,13 +278,11 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     for z in probe.zigbee:
         fingerprint = look.get("zigbee-maker", z.fingerprint) if z.fingerprint else []
         add(fingerprint, 0.98, f"Zigbee fingerprint {probe.report.manufacturer} / {z.text}")
-        if fingerprint:  # the exact vendor+model pair beats the bare model id, which many devices share
-            continue
-        pinned = look.pinned(z)
-        if pinned:  # e.g. Tuya's TS0601, shared by hundreds of devices, and a model number that says which
-            add(pinned, 0.95, f"Zigbee model id {z.text} and a model number")
-            continue
-        add(look.get("zigbee", z.key), 0.9, f"Zigbee model id {z.text}")
+        # e.g. Tuya's TS0601, shared by hundreds of devices, and a model number that says which
+        add(look.pinned(z), 0.95, f"Zigbee model id {z.text} and a model number")
+    if not found:  # the bare model id, which many devices share, only when nothing more exact matched
+        for z in probe.zigbee:
+            add(look.get("zigbee", z.key), 0.9, f"Zigbee model id {z.text}")
     if not found:
         for text, variants in probe.models:
             for k, weight in variants:
@@ -289,7 +292,7 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     if not found and prefixes:
         for text, variants in probe.models:
             for k, _ in variants[:2]:
-                longest = next((p for p in _prefixes(k) if look.get("model-prefix", p)), None)
+                longest = next((p for p in _prefixes(k) if p in look.cat.model_prefixes and look.get("model-prefix", p)), None)
                 if longest:
                     add(look.get("model-prefix", longest), 0.88, f"model {text!r} starts with {longest!r}")
                     break
@@ -308,9 +311,9 @@ def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
     look = Lookups(cat)
     probes = [_Probe.of(r) for r in reports]
     look.fetch(kv for p in probes for kv in p.direct_keys())
-    look.fetch(kv for p in probes for kv in p.shared_zigbee_keys(look))
+    look.fetch(kv for p in probes for kv in p.weaker_keys(look))
     found = [_gather(p, look) for p in probes]
-    look.fetch(kv for p, f in zip(probes, found) if not f for kv in p.prefix_keys())
+    look.fetch(kv for p, f in zip(probes, found) if not f for kv in p.prefix_keys(cat.model_prefixes))
     found = [f or _gather(p, look, prefixes=True) for p, f in zip(probes, found)]
     facts = cat.facts_of(list(dict.fromkeys(i for f in found for i in f)))
     return [_decide(cat, r, f, facts) for r, f in zip(reports, found)]

@@ -74,3 +74,24 @@ def test_false_positives_on_non_energy_devices(cat: Catalog) -> None:
 ])
 def test_model_variants_find_the_model_inside_marketing_strings(text: str, expected: str) -> None:
     assert expected in [k for k, _ in model_variants(text)]
+
+
+def test_model_family_prefix_is_the_last_resort(cat: Catalog) -> None:
+    """Wallbox reports full order codes (PLP1-0-2-4-9-002); the recipe lists the family as PLP1*."""
+    res = resolve(cat, DeviceReport(manufacturer="Wallbox", model="PLP1-0-2-4-9-002", integration="wallbox"))
+    assert res.match and res.match["id"] == "wallbox-pulsar-plus"
+    assert "starts with" in res.reason
+    # a string that only shares a prefix nobody declared stays unmatched
+    assert resolve(cat, DeviceReport(manufacturer="Nobody", model="PLX9-0-0")).match is None
+
+
+def test_a_shared_zigbee_model_id_is_pinned_by_the_reported_model_number(cat: Catalog) -> None:
+    """Zigbee2MQTT: model_id is the Zigbee model id many Tuya devices share; the model names the product."""
+    shared = cat.ident("zigbee", key("TS0601"))
+    assert len(shared) > 20
+    f = cat.facts(shared[0])
+    assert f is not None
+    res = resolve(cat, DeviceReport(manufacturer="TuYa", model=f"{f.product_name} ({f.model_numbers[0]})",
+                                    model_id="TS0601", integration="mqtt"))
+    assert res.match and res.match["id"] in cat.ident("model", key(f.model_numbers[0]))
+    assert "and a model number" in res.reason

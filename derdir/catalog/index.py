@@ -32,7 +32,6 @@ class Catalog:
 
     POOL = 8
     FACTS_CACHE = 8192  # devices' facts kept parsed (~1 KB each)
-    MMAP_BYTES = 1 << 30
 
     def __init__(self, build_path: Path):
         self.path = Path(build_path)
@@ -43,11 +42,7 @@ class Catalog:
         # use it stays readable through its open file handles.
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         for _ in range(self.POOL):
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            # Read the file through a memory map: lookups by id touch random pages, and copying each
-            # page out of the OS cache costs more than the B-tree search. Pages are shared, not copied.
-            conn.execute(f"PRAGMA mmap_size = {self.MMAP_BYTES}")
-            self._pool.put(conn)
+            self._pool.put(sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
         meta = dict(self.sql("SELECT key, value FROM meta"))
         self.meta: dict[str, Any] = {k: json.loads(v) for k, v in meta.items()}
         self.version: str = self.meta["version"]
@@ -77,6 +72,10 @@ class Catalog:
         # is asked for every reported device and answered here without a query.
         self.maker_keys: frozenset[str] = frozenset(r[0] for r in self.sql("SELECT DISTINCT value FROM ident WHERE kind = 'maker'"))
         self.maker_prefixes: frozenset[str] = frozenset(k[:4] for k in self.maker_keys if len(k) >= 4)
+        # Model families reported with varying suffixes ('PLP1*'): few, so the resolver's last resort
+        # (every prefix of an unmatched model string) is checked here before any query.
+        self.model_prefixes: frozenset[str] = frozenset(
+            r[0] for r in self.sql("SELECT value FROM ident WHERE kind = 'model-prefix'"))
 
     # --- storage -----------------------------------------------------------------------------
     def sql(self, query: str, params: Iterable[Any] = ()) -> list[tuple]:

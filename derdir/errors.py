@@ -6,7 +6,7 @@ RFC 9457 problem+json.
     ├── Ambiguous         a name that matches several products (409 in the API), with candidates
     ├── InvalidInput      a request field that is wrong (422), naming the field
     ├── CatalogInvalid    a catalog with audit errors; the last good build is kept
-    └── BuildMissing      no build yet and none could be made
+    └── BuildMissing      no build yet and none could be made (or one this version cannot read)
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class CatalogInvalid(DerdirError):
 
 
 class BuildMissing(DerdirError):
-    """There is no build to serve."""
+    """There is no build to serve (or only one made by another version of derdir)."""
 
     status = 503
     title = "No catalog build"

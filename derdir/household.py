@@ -16,10 +16,10 @@ from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
+from .facts import DeviceFacts
 from .incentives import Estimate, Sizing, applicable, estimate
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
-from .facts import DeviceFacts
 from .resolve import DeviceReport, Resolution, resolve_many
 from .support import program_summary, verdict_json
 

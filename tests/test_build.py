@@ -137,3 +137,16 @@ def test_programs_read_with_a_device_are_its_candidate_pairs(cat: Catalog) -> No
     got = cat.candidates_of(facts.values())
     assert sum(map(len, got.values())) > 1000
     assert {d: sorted(p) for d, p in view.items()} == {d: p for d, p in got.items() if p}
+
+
+def test_a_build_in_another_format_is_refused_with_a_clear_message(mini, tmp_path: Path) -> None:
+    """A build from an older derdir lacks tables this code reads: say so instead of failing mid-query."""
+    from derdir.errors import BuildMissing
+
+    info = build(mini({}), tmp_path / "build")
+    db = sqlite3.connect(info.path / "catalog.sqlite")
+    db.execute("UPDATE meta SET value = '\"2\"' WHERE key = 'format'")
+    db.commit()
+    db.close()
+    with pytest.raises(BuildMissing, match="another version of derdir"):
+        Catalog(info.path)

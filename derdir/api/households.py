@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import household
 from ..catalog.index import Catalog
-from ..resolve import DeviceReport, resolve
+from ..resolve import DeviceReport, resolve_many
 from . import schemas as s
 from .deps import catalog, json_response
 
@@ -84,7 +84,7 @@ def _loc(loc: Location | str) -> Any:
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_resolve(cat: Cat, body: Annotated[ResolveRequest, Body()]) -> Response:
     """One result per device, in order: the matched product (or a maker+kind 'family'), candidates, reason."""
-    return json_response({"results": [resolve(cat, d).as_dict() for d in body.devices], "catalog_version": cat.version})
+    return json_response({"results": [r.as_dict() for r in resolve_many(cat, body.devices)], "catalog_version": cat.version})
 
 
 @router.post("/households/evaluate", summary="Evaluate a home", response_model=s.EvaluateAnswer,

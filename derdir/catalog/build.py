@@ -24,17 +24,16 @@ from typing import Any, Callable, Iterable
 
 from ..audit import audit_files
 from ..eligibility import rule_matches
-from ..facts import DeviceFacts, maker_names, model_names
 from ..errors import CatalogInvalid
+from ..facts import DeviceFacts, maker_names, model_names
 from ..normalize import key, maker_key
 from ..recipes.device import Device, ProductBase
 from ..recipes.load import KINDS
 from ..recipes.program import Program
 from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
+from .index import FORMAT
 from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths
-
-FORMAT = "2"
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300

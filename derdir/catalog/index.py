@@ -16,12 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import BuildMissing
 from ..facts import DeviceFacts
 from ..recipes.device import Device
 from ..recipes.hub import Hub
 from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
 from ..recipes.utility import Utility
+
+FORMAT = "3"  # of a build (its tables and columns): part of the build's version, checked when one is opened
 
 KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
                                 "manufacturer": Manufacturer}
@@ -45,6 +48,9 @@ class Catalog:
             self._pool.put(sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
         meta = dict(self.sql("SELECT key, value FROM meta"))
         self.meta: dict[str, Any] = {k: json.loads(v) for k, v in meta.items()}
+        if self.meta.get("format") != FORMAT:
+            raise BuildMissing(f"{self.path} was built by another version of derdir (format {self.meta.get('format')}, "
+                             f"this one reads {FORMAT}); run `derdir build`")
         self.version: str = self.meta["version"]
         self.programs: dict[str, Program] = self._load_all("program")
         self.hubs: dict[str, Hub] = self._load_all("hub")

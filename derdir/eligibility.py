@@ -116,12 +116,31 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
     return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
 
 
+MEMO = 1024  # verdicts of whole-category rules remembered per program
+
+
 def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) -> Verdict:
     """Decide whether `device` is eligible for `program` (market aside)."""
     elig = program.eligibility
-    if device.id in elig.excluded or (elig.exclude_rules and any(rule_matches(r, device) for r in elig.exclude_rules)):
+    if device.id in elig.excluded:
         return Verdict(False, "excluded", "the program excludes this device",
                        _evidence=lambda: program_evidence(program))
+    # A rule open to a whole category sees a device only through its requirement facts, which
+    # thousands of devices share: its verdict is computed once per distinct set of them.
+    makers, models = elig.reads.get(device.category, (False, False))
+    if makers or models:
+        by_rules = _by_rules(program, device, hub_id)
+    else:
+        key = (device.category, device.energy_monitoring, device.local_api, tuple(device.standards),
+               device.battery_kwh, device.controllable_kw, hub_id)
+        by_rules = elig.verdicts.get(key)
+        if by_rules is None:
+            by_rules = _by_rules(program, device, hub_id)
+            if len(elig.verdicts) >= MEMO:
+                elig.verdicts.clear()
+            elig.verdicts[key] = by_rules
+    if by_rules.basis == "excluded":
+        return by_rules
     claims = elig.claims_by_device.get(device.id)
     if claims:
         evidence = lambda: [e for c in claims for e in claim_evidence(c, program)]  # noqa: E731
@@ -131,6 +150,15 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
         value = values.pop()
         return Verdict(value, "claim", "listed by the program" if value else "listed as not supported",
                        _evidence=evidence)
+    return by_rules  # type: ignore[return-value]
+
+
+def _by_rules(program: Program, device: DeviceFacts, hub_id: str | None) -> Verdict:
+    """The verdict of the program's exclusion rules and rules alone (claims aside)."""
+    elig = program.eligibility
+    if elig.exclude_rules and any(rule_matches(r, device) for r in elig.exclude_rules):
+        return Verdict(False, "excluded", "the program excludes this device",
+                       _evidence=lambda: program_evidence(program))
     best: Verdict | None = None
     for i, rule in elig.rules_by_category.get(device.category, ()):
         if not rule_matches(rule, device):

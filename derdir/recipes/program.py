@@ -102,6 +102,20 @@ class Eligibility(Model):
             out.setdefault(r.category, []).append((i, r))
         return out
 
+    @cached_property
+    def reads(self) -> dict[str, tuple[bool, bool]]:
+        """Per category: do its rules (or exclusion rules) look at makers, at models? What verdicts are keyed by."""
+        out: dict[str, tuple[bool, bool]] = {}
+        for r in (*self.rules, *self.exclude_rules):
+            makers, models = out.get(r.category, (False, False))
+            out[r.category] = (makers or bool(r.manufacturers), models or bool(r.models))
+        return out
+
+    @cached_property
+    def verdicts(self) -> dict[tuple, object]:
+        """Memo of rule verdicts by what they depend on (filled by `derdir.eligibility.verdict`)."""
+        return {}
+
 
 IncentiveType = Literal[
     "enrollment",  # one-time payment on joining (or an upfront device rebate)

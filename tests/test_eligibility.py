@@ -1,0 +1,56 @@
+"""Verdicts: claims, exclusions and rules, and the memo that shares rule verdicts between look-alike devices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from derdir.catalog.build import build
+from derdir.catalog.index import Catalog
+from derdir.eligibility import verdict
+from tests.conftest import recipe
+
+
+def _twin(name: str, model: str) -> str:
+    return recipe(f"""
+        category: smart-plug
+        manufacturer: Twinco
+        product_name: {name}
+        model_numbers: [{model}]
+        power: {{energy_monitoring: true}}
+    """)
+
+
+def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, tmp_path: Path) -> None:
+    """Three plugs a whole-category rule cannot tell apart (its verdict is shared through the memo): one
+    listed as not supported, one excluded, one plain."""
+    root = mini({
+        "devices/smart-plug/twinco-a.yaml": _twin("Twin A", "TA-1"),
+        "devices/smart-plug/twinco-b.yaml": _twin("Twin B", "TB-1"),
+        "devices/smart-plug/twinco-c.yaml": _twin("Twin C", "TC-1"),
+        "programs/twin-rewards.yaml": recipe("""
+            name: Twin Rewards
+            operator: Twin Power
+            urls: {info: https://example.org/twin}
+            markets: {utilities: [pge]}
+            eligibility:
+              devices:
+              - {device: twinco-b, supported: false}
+              exclude_devices: [twinco-c]
+              rules:
+              - {category: smart-plug, requires: {energy_monitoring: true}, note: every plug that measures energy}
+        """),
+    })
+    cat = Catalog(build(root, tmp_path / "build").path)
+    program = cat.programs["twin-rewards"]
+    facts = cat.facts_of(["twinco-a", "twinco-b", "twinco-c"])
+    for _ in range(2):  # the second round answers from the memo
+        assert program.eligibility.reads.get("smart-plug") == (False, False)
+        assert (verdict(program, facts["twinco-a"]).supported, verdict(program, facts["twinco-a"]).basis) == (True, "rule")
+        assert (verdict(program, facts["twinco-b"]).supported, verdict(program, facts["twinco-b"]).basis) == (False, "claim")
+        assert (verdict(program, facts["twinco-c"]).supported, verdict(program, facts["twinco-c"]).basis) == (False, "excluded")
+    # a hub requirement is part of what a rule verdict depends on
+    plain = facts["twinco-a"]
+    assert verdict(program, plain, hub_id="some-hub").supported is True
+    assert verdict(program, plain._replace(energy_monitoring=None)).supported is None
+    assert verdict(program, plain._replace(energy_monitoring=False)).basis == "requirements"
+    assert program.eligibility.verdicts  # the memo was used

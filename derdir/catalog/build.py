@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -149,11 +150,14 @@ def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = 
         meta = {"version": version, "built_at": built_at, "format": FORMAT, "counts": counts}
         texts = {kind: {rid: recipe_text(kind, rid, rec.model) for rid, rec in sorted(by_id.items())}
                  for kind, by_id in files.recipes.items()}
-        say("writing the SQLite index")
-        _write_sqlite(tmp / "catalog.sqlite", files, meta, texts)
-        say("writing the static JSON API")
+        say("writing the SQLite index and the static JSON API")
         same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
-        _write_static(tmp, texts, meta, existing, same)
+        # Side by side: the static files are mostly system calls and compression, which release the
+        # GIL, while the index is mostly Python and SQLite; together they take little more than the index.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            static = pool.submit(_write_static, tmp, texts, meta, existing, same)
+            _write_sqlite(tmp / "catalog.sqlite", files, meta, texts)
+            static.result()
         (tmp / "build-info.json").write_text(json.dumps({**meta, "models": _models_stamp()}, indent=2, sort_keys=True) + "\n")
         final = build_dir / version
         if final.exists():

@@ -51,8 +51,13 @@ class Loaded:
 
 def kind_of(path: Path, root: Path) -> tuple[str | None, str | None]:
     """(kind, device category folder) from where a file sits under the catalog root."""
+    return _kind_at(path.parent.resolve() / path.name, root.resolve(), path)
+
+
+def _kind_at(where: Path, base: Path, path: Path) -> tuple[str | None, str | None]:
+    """`kind_of` for a file whose real location (`where`) and real catalog root (`base`) are known."""
     try:
-        parts = (path.parent.resolve() / path.name).relative_to(root.resolve()).parts
+        parts = where.relative_to(base).parts
     except ValueError:
         parts = path.parts[-3:]
     for i, part in enumerate(parts[:-1]):
@@ -89,11 +94,12 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
 
 def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loaded | None, list[Problem]]:
     """Parse and validate one file. Never raises for bad content: returns problems instead."""
+    where, base = path.parent.resolve() / path.name, root.resolve()  # each resolve lstat()s every folder above
     try:
-        rel = str((path.parent.resolve() / path.name).relative_to(root.resolve().parent))
+        rel = str(where.relative_to(base.parent))
     except ValueError:
         rel = str(path)
-    kind, category = kind_of(path, root)
+    kind, category = _kind_at(where, base, path)
     if kind is None:
         return None, [_problem(rel, 1, 1, "", "not under devices/, hubs/, programs/, utilities/ or manufacturers/", "layout")]
     rid = path.stem
@@ -111,16 +117,22 @@ def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loade
             if size > MAX_BYTES:  # refuse before reading it into memory
                 raise YamlError(f"file is {size} bytes; recipes are limited to {MAX_BYTES}")
             raw = path.read_bytes()
-        doc = load_yaml(raw)
+        doc = load_yaml(raw, positions=False)  # where each value sits is only needed to report a problem
     except YamlError as exc:
         return None, problems + [_problem(rel, exc.line, exc.column, exc.field, exc.message, "yaml")]
     except OSError as exc:
         return None, problems + [_problem(rel, 1, 1, "", f"cannot read file: {exc.strerror}", "yaml")]
     data = dict(doc.data)
-    if "id" in data:
-        line, col = doc.position(("id",))
-        if data.pop("id") != rid:
-            problems.append(_problem(rel, line, col, "id", f"id must match the file name ({rid!r})", "id-format"))
+    located: list[Document] = []
+
+    def at(loc: tuple[Any, ...]) -> tuple[int, int]:
+        if not located:
+            located.append(load_yaml(raw))
+        return located[0].position(loc)
+
+    if "id" in data and data.pop("id") != rid:
+        line, col = at(("id",))
+        problems.append(_problem(rel, line, col, "id", f"id must match the file name ({rid!r})", "id-format"))
     try:
         model = KINDS[kind].model_validate(data)
     except ValidationError as exc:
@@ -131,12 +143,12 @@ def load_recipe(path: Path, root: Path, raw: bytes | None = None) -> tuple[Loade
                 continue
             seen.add(loc)
             rule, msg = _describe(err)
-            line, col = doc.position(loc)
+            line, col = at(loc)
             problems.append(_problem(rel, line, col, dotted(loc), msg, rule))
         return None, problems
     if kind == "device" and category != model.category:
-        line, col = doc.position(("category",))
+        line, col = at(("category",))
         problems.append(
             _problem(rel, line, col, "category", f"category {model.category!r} does not match folder {category!r}", "layout")
         )
-    return Loaded(kind, rid, rel, model, doc, str(path)), problems
+    return Loaded(kind, rid, rel, model, located[0] if located else None, str(path)), problems

@@ -71,29 +71,11 @@ def _first_alias(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _past_limit(root: yaml.Node) -> yaml.Node | None:
-    """The value node past MAX_NODES, in the walker's order, if there is one: found by counting before any
-    value is constructed. A node met twice (an alias) ends the count; the walker reports it."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return None
-        seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            return node
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(value for _, value in reversed(node.value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-    return None
-
-
 class _Walker:
-    def __init__(self, loader: yaml.SafeLoader, text: str = "") -> None:
+    def __init__(self, loader: yaml.SafeLoader, text: str = "", positions: bool = True) -> None:
         self.loader = loader
         self.text = text
+        self.keep = positions
         self.seen: set[int] = set()
         self.count = 0
         self.positions: dict[Path, tuple[int, int]] = {}
@@ -108,7 +90,8 @@ class _Walker:
             where = _first_alias(self.text) or _mark(node)
             raise YamlError("YAML anchors and aliases are not allowed in recipes", *where, field=_dotted(path))
         self.seen.add(id(node))
-        self.positions.setdefault(path, _mark(node))
+        if self.keep:
+            self.positions.setdefault(path, _mark(node))
         tag = node.tag or ""
         allowed = SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else {_CORE + "map", _CORE + "seq"}
         if tag not in allowed:
@@ -125,7 +108,8 @@ class _Walker:
                 key = str(key_node.value)
                 if key in out:
                     raise YamlError(f"duplicate key {key!r}", *_mark(key_node), field=_dotted(path + (key,)))
-                self.positions[path + (key,)] = _mark(key_node)
+                if self.keep:
+                    self.positions[path + (key,)] = _mark(key_node)
                 out[key] = self.walk(value_node, path + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -151,8 +135,9 @@ def _dotted(path: Path) -> str:
 dotted = _dotted
 
 
-def load_yaml(raw: bytes) -> Document:
-    """Parse one recipe document; raise YamlError with a position for anything unacceptable."""
+def load_yaml(raw: bytes, positions: bool = True) -> Document:
+    """Parse one recipe document; raise YamlError with a position for anything unacceptable.
+    `positions=False` skips the map of where each value sits (errors raised here still carry theirs)."""
     if len(raw) > MAX_BYTES:
         raise YamlError(f"file is {len(raw)} bytes; recipes are limited to {MAX_BYTES}")
     try:
@@ -183,10 +168,7 @@ def load_yaml(raw: bytes) -> Document:
         loader.dispose()
     if root is None:
         raise YamlError("file has no YAML document")
-    past = _past_limit(root)
-    if past is not None:
-        raise YamlError(f"too many YAML nodes (limit {MAX_NODES})", *_mark(past))
-    walker = _Walker(loader, text)
+    walker = _Walker(loader, text, positions)
     data = walker.walk(root, ())
     if not isinstance(data, dict):
         raise YamlError("a recipe must be a mapping of field: value", *_mark(root))

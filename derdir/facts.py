@@ -20,13 +20,13 @@ def maker_names(product: ProductBase) -> set[str]:
     names = {product.manufacturer, *product.identifiers.manufacturer_names}
     if product.brand:
         names.add(product.brand)
-    return {maker_key(n) for n in names if maker_key(n)}
+    return {k for k in map(maker_key, names) if k}
 
 
 def model_names(product: ProductBase) -> set[str]:
     """Model keys a product answers to: model numbers, product name and reported model strings."""
     names = {*product.model_numbers, product.product_name, *product.identifiers.model_strings}
-    return {key(n) for n in names if key(n)}
+    return {k for k in map(key, names) if k}
 
 
 def _on(value: object) -> bool:

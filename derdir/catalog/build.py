@@ -7,21 +7,24 @@ audit errors raises `CatalogInvalid` and leaves the last good build in place.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
 import sqlite3
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..audit import audit_files
 from ..eligibility import rule_matches
@@ -34,7 +37,7 @@ from ..recipes.program import Program
 from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
 from .index import FORMAT
-from .source import CatalogFiles, ParseCache, read_catalog, recipe_paths
+from .source import PARALLEL_THRESHOLD, CatalogFiles, ParseCache, read_catalog, recipe_paths
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300
@@ -123,8 +126,35 @@ def _models_stamp() -> str:
     return hashlib.sha256(f"{FORMAT}|{schemas}".encode() + code).hexdigest()
 
 
+def _beside(recipes: int) -> Executor:
+    """Where to run work beside the SQLite index: a process for a large catalog on several cores
+    (started fresh, not forked), a thread otherwise."""
+    if recipes >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=1)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A build holds every recipe as a model (millions of objects at 100k devices) and allocates millions
+    of rows; the cyclic garbage collector would walk them all again and again, and they form no cycles
+    to collect (reference counting frees them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:
     """Audit, compile and atomically publish the catalog at `root` into `build_dir`."""
+    with _collector_paused():
+        return _build(root, build_dir, progress, force)
+
+
+def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, force: bool) -> BuildInfo:
     root, build_dir = Path(root), Path(build_dir)
     say = progress or (lambda _msg: None)
     paths = recipe_paths(root)
@@ -152,9 +182,9 @@ def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = 
                  for kind, by_id in files.recipes.items()}
         say("writing the SQLite index and the static JSON API")
         same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
-        # Side by side: the static files are mostly system calls and compression, which release the
-        # GIL, while the index is mostly Python and SQLite; together they take little more than the index.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        # Side by side: the static tree (100k small files and a gzip) and the SQLite index. A large
+        # catalog's static tree is written by another process, so the two do not take turns on one GIL.
+        with _beside(sum(len(by_id) for by_id in texts.values())) as pool:
             static = pool.submit(_write_static, tmp, texts, meta, existing, same)
             _write_sqlite(tmp / "catalog.sqlite", files, meta, texts)
             static.result()
@@ -201,14 +231,15 @@ def maker_aliases(files: CatalogFiles) -> dict[str, set[str]]:
 
 
 def _identifiers(rid: str, p: ProductBase, aliases: dict[str, set[str]] | None = None) -> Iterable[tuple[str, str, str]]:
-    for m in model_names(p):
+    models, makers = model_names(p), maker_names(p)
+    for m in models:
         yield ("model", m, rid)
-    for m in {a for k in maker_names(p) for a in (aliases or {}).get(k, ())}:
+    for m in {a for k in makers for a in (aliases or {}).get(k, ())}:
         yield ("maker", m, rid)
     for s in p.identifiers.model_strings:
         if s.endswith("*") and len(key(s)) >= 3:  # a model family reported with varying suffixes, e.g. PLP1*
             yield ("model-prefix", key(s), rid)
-    for m in maker_names(p):
+    for m in makers:
         yield ("maker", m, rid)
     if p.family:
         yield ("family", key(p.family), rid)
@@ -216,11 +247,12 @@ def _identifiers(rid: str, p: ProductBase, aliases: dict[str, set[str]] | None =
         if i.ecosystem == "home-assistant" and i.name:
             yield ("ha-integration", i.name.lower(), rid)
     for z in p.identifiers.zigbee:
-        yield ("zigbee", key(z.model_id), rid)
-        for m in model_names(p):  # a shared Zigbee model id (Tuya's TS0601) pinned down by a model number
-            yield ("zigbee-model", f"{key(z.model_id)}|{m}", rid)
+        zk = key(z.model_id)
+        yield ("zigbee", zk, rid)
+        for m in models:  # a shared Zigbee model id (Tuya's TS0601) pinned down by a model number
+            yield ("zigbee-model", f"{zk}|{m}", rid)
         for name in z.manufacturer_names:
-            yield ("zigbee-maker", f"{key(name)}|{key(z.model_id)}", rid)
+            yield ("zigbee-maker", f"{key(name)}|{zk}", rid)
     for z in p.identifiers.zwave:
         yield ("zwave", f"{z.manufacturer_id}:{z.product_type}:{z.product_id}", rid)
     matter = p.identifiers.matter

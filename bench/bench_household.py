@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
         order = ["index", "scan", "scan-market-first"] if i % 2 == 0 else ["scan-market-first", "scan", "index"]
         times = {}
         for who in order:
+            cat.forget()  # each contender resolves the home and reads its devices from scratch
             gc.collect()
             t = time.perf_counter()
             if who == "index":

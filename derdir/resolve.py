@@ -45,6 +45,7 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
 
 MAX_TIED = 200  # equally good candidates considered; more than that is no identification at all
 FAMILY_MEMBERS = 20  # models a family-level answer lists, and household evaluation checks
+RESOLVED_CACHE = 20_000  # answers remembered per build (emptied when full)
 
 _ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")
 _HEAD = re.compile(r"[,;]|\s[-–]\s")
@@ -306,8 +307,29 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     return resolve_many(cat, [report])[0]
 
 
+def _report_key(r: DeviceReport) -> tuple:
+    """Everything about a report the resolver reads (not the hub's own ids, such as MAC addresses)."""
+    return (r.manufacturer, r.model, r.model_id, r.integration, r.name, r.vendor_id, r.product_id,
+            tuple(_zwave_triples(r)))
+
+
 def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
-    """`resolve` for a batch (a whole home): a few queries for the batch instead of several per device."""
+    """`resolve` for a batch (a whole home): a few queries for the batch instead of several per device.
+    Answers are remembered per build: hubs keep reporting the same speakers, plugs and thermostats."""
+    keys = [_report_key(r) for r in reports]
+    out = [cat.resolved.get(k) for k in keys]
+    todo = list(dict.fromkeys(k for k, res in zip(keys, out) if res is None))
+    if todo:
+        first = {k: r for k, r in zip(reversed(keys), reversed(reports))}  # one report per key
+        fresh = dict(zip(todo, _resolve_all(cat, [first[k] for k in todo])))
+        if len(cat.resolved) + len(fresh) > RESOLVED_CACHE:
+            cat.resolved.clear()
+        cat.resolved.update(fresh)
+        out = [res or fresh[k] for k, res in zip(keys, out)]
+    return out  # type: ignore[return-value]
+
+
+def _resolve_all(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
     look = Lookups(cat)
     probes = [_Probe.of(r) for r in reports]
     look.fetch(kv for p in probes for kv in p.direct_keys())

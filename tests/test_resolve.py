@@ -95,3 +95,18 @@ def test_a_shared_zigbee_model_id_is_pinned_by_the_reported_model_number(cat: Ca
                                     model_id="TS0601", integration="mqtt"))
     assert res.match and res.match["id"] in cat.ident("model", key(f.model_numbers[0]))
     assert "and a model number" in res.reason
+
+
+def test_the_same_report_resolves_the_same_way_from_memory(cat: Catalog) -> None:
+    """Hubs send the same devices again and again: answers are remembered per build, keyed by what the
+    resolver reads (a different MAC address is the same device model)."""
+    from derdir.resolve import resolve_many
+
+    a = DeviceReport(manufacturer="TP-Link", model="KP125M(US)", integration="tplink", identifiers=[["tplink", "aa:bb"]])
+    b = DeviceReport(manufacturer="TP-Link", model="KP125M(US)", integration="tplink", identifiers=[["tplink", "cc:dd"]])
+    other = DeviceReport(manufacturer="Sonos", model="One", integration="sonos")
+    first = resolve_many(cat, [a, other, b])
+    assert first[0] is first[2] and first[0].match and first[0].match["id"] == "tp-link-kasa-kp125m"
+    assert first[1].match is None
+    again = resolve_many(cat, [b])
+    assert again[0] is first[0]

@@ -74,6 +74,7 @@ class Catalog:
             self.open_rules[category].append(pid)
         self._facts: OrderedDict[str, tuple[DeviceFacts, list[str]]] = OrderedDict()
         self._facts_lock = threading.Lock()
+        self.resolved: dict[tuple, Any] = {}  # report -> resolution (derdir.resolve keeps it)
         # Maker keys, and their 4-character prefixes, of every product: "is this maker in the catalog?"
         # is asked for every reported device and answered here without a query.
         self.maker_keys: frozenset[str] = frozenset(r[0] for r in self.sql("SELECT DISTINCT value FROM ident WHERE kind = 'maker'"))
@@ -130,6 +131,13 @@ class Catalog:
     def facts_of(self, ids: Iterable[str]) -> dict[str, DeviceFacts]:
         """id -> facts for the devices among `ids` (hubs and unknown ids are left out)."""
         return {i: row[0] for i, row in self._rows(ids).items()}
+
+    def forget(self) -> None:
+        """Empty the per-build caches of device facts and resolutions (benchmarks compare cold answers)."""
+        with self._facts_lock:
+            self._facts.clear()
+        self.resolved.clear()
+        self.device.cache_clear()
 
     def facts(self, rid: str) -> DeviceFacts | None:
         return self.facts_of((rid,)).get(rid)

@@ -116,7 +116,7 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
     return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
 
 
-MEMO = 1024  # verdicts of whole-category rules remembered per program
+MEMO = 256  # verdicts of whole-category rules remembered per program (few distinct sets of facts exist)
 
 
 def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) -> Verdict:

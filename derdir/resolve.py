@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .catalog.index import Catalog
@@ -101,6 +102,15 @@ class Resolution:
 
     def as_dict(self) -> dict[str, Any]:
         return {"match": self.match, "candidates": self.candidates, "reason": self.reason}
+
+    def packed(self) -> bytes:
+        """Compact bytes to remember it by: no objects for the garbage collector to walk, and every
+        caller gets its own copy back."""
+        return orjson.dumps([self.match, self.candidates, self.reason, self.kind])
+
+    @classmethod
+    def unpacked(cls, data: bytes) -> "Resolution":
+        return cls(*orjson.loads(data))
 
 
 def _zwave_triples(report: DeviceReport) -> list[str]:
@@ -317,16 +327,16 @@ def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
     """`resolve` for a batch (a whole home): a few queries for the batch instead of several per device.
     Answers are remembered per build: hubs keep reporting the same speakers, plugs and thermostats."""
     keys = [_report_key(r) for r in reports]
-    out = [cat.resolved.get(k) for k in keys]
-    todo = list(dict.fromkeys(k for k, res in zip(keys, out) if res is None))
+    known = [cat.resolved.get(k) for k in keys]
+    todo = list(dict.fromkeys(k for k, packed in zip(keys, known) if packed is None))
+    fresh: dict[tuple, Resolution] = {}
     if todo:
         first = {k: r for k, r in zip(reversed(keys), reversed(reports))}  # one report per key
         fresh = dict(zip(todo, _resolve_all(cat, [first[k] for k in todo])))
         if len(cat.resolved) + len(fresh) > RESOLVED_CACHE:
             cat.resolved.clear()
-        cat.resolved.update(fresh)
-        out = [res or fresh[k] for k, res in zip(keys, out)]
-    return out  # type: ignore[return-value]
+        cat.resolved.update((k, res.packed()) for k, res in fresh.items())
+    return [Resolution.unpacked(packed) if packed is not None else fresh[k] for k, packed in zip(keys, known)]
 
 
 def _resolve_all(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:

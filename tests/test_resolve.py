@@ -104,9 +104,10 @@ def test_the_same_report_resolves_the_same_way_from_memory(cat: Catalog) -> None
 
     a = DeviceReport(manufacturer="TP-Link", model="KP125M(US)", integration="tplink", identifiers=[["tplink", "aa:bb"]])
     b = DeviceReport(manufacturer="TP-Link", model="KP125M(US)", integration="tplink", identifiers=[["tplink", "cc:dd"]])
-    other = DeviceReport(manufacturer="Sonos", model="One", integration="sonos")
+    other = DeviceReport(manufacturer="Sonos", model="One", integration="sonos")  # no match
     first = resolve_many(cat, [a, other, b])
-    assert first[0] is first[2] and first[0].match and first[0].match["id"] == "tp-link-kasa-kp125m"
+    assert first[0] == first[2] and first[0].match and first[0].match["id"] == "tp-link-kasa-kp125m"
     assert first[1].match is None
+    assert len(cat.resolved) >= 2
     again = resolve_many(cat, [b])
-    assert again[0] is first[0]
+    assert again[0] == first[0] and again[0] is not first[0]  # the same answer, a copy of its own

@@ -74,7 +74,7 @@ class Catalog:
             self.open_rules[category].append(pid)
         self._facts: OrderedDict[str, tuple[DeviceFacts, list[str]]] = OrderedDict()
         self._facts_lock = threading.Lock()
-        self.resolved: dict[tuple, Any] = {}  # report -> resolution (derdir.resolve keeps it)
+        self.resolved: dict[tuple, bytes] = {}  # report -> resolution, packed (derdir.resolve keeps it)
         # Maker keys, and their 4-character prefixes, of every product: "is this maker in the catalog?"
         # is asked for every reported device and answered here without a query.
         self.maker_keys: frozenset[str] = frozenset(r[0] for r in self.sql("SELECT DISTINCT value FROM ident WHERE kind = 'maker'"))

@@ -167,6 +167,11 @@ def test_product_page(client: TestClient) -> None:
     assert 'href="/programs/renew-home-ohmconnect"' in html and "sources disagree" in html
     assert "Compatible" in html and 'href="/hubs/home-assistant-yellow"' in html
     assert 'name="market"' in html and "Last verified on" in html
+    assert "Estimated earnings per device" in html and "Choose where you live" not in html
+    # without a place: every program naming it, with the verdict; what it pays is asked per market
+    everywhere = client.get("/products/tp-link-kasa-kp125m").text
+    assert 'href="/programs/renew-home-ohmconnect"' in everywhere and "Choose where you live" in everywhere
+    assert "Estimated earnings per device" not in everywhere
 
 
 def test_product_page_market_errors_stay_on_the_page(client: TestClient) -> None:

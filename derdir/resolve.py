@@ -46,7 +46,7 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
 
 MAX_TIED = 200  # equally good candidates considered; more than that is no identification at all
 FAMILY_MEMBERS = 20  # models a family-level answer lists, and household evaluation checks
-RESOLVED_CACHE = 20_000  # answers remembered per build (emptied when full)
+RESOLVED_CACHE = 10_000  # answers remembered per build (~2 KB each packed; emptied when full)
 
 _ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")
 _HEAD = re.compile(r"[,;]|\s[-–]\s")

@@ -16,26 +16,28 @@ _SUFFIXES = re.compile(
 )
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase ASCII with accents removed and '&' spelt out."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if not text.isascii():  # (ASCII text is its own decomposition)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return text.lower().replace("&", " and ")
 
 
 @lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Compact comparison key: letters and digits only ('TP-Link' -> 'tplink')."""
-    return re.sub(r"[^a-z0-9]", "", fold(text))
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 @lru_cache(maxsize=65536)
 def maker_key(text: str) -> str:
     """Key for a manufacturer name, ignoring corporate suffixes ('ecobee Inc.' -> 'ecobee')."""
     folded = fold(text)
-    stripped = _SUFFIXES.sub(" ", folded)
-    out = re.sub(r"[^a-z0-9]", "", stripped)
-    return out or re.sub(r"[^a-z0-9]", "", folded)
+    return _NOT_ALNUM.sub("", _SUFFIXES.sub(" ", folded)) or _NOT_ALNUM.sub("", folded)
 
 
 def id_key(rid: str) -> str:

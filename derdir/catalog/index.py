@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+import orjson
+
 from ..errors import BuildMissing
 from ..facts import DeviceFacts
 from ..recipes.device import Device
@@ -144,7 +146,7 @@ class Catalog:
 
     def entity_json(self, kind: str, rid: str) -> dict[str, Any] | None:
         row = self.sql("SELECT json FROM entity WHERE kind = ? AND id = ?", (kind, rid))
-        return json.loads(row[0][0]) if row else None
+        return orjson.loads(row[0][0]) if row else None
 
     # --- lookups -------------------------------------------------------------------------------
     def canonical_id(self, kind: str, ref: str) -> str | None:

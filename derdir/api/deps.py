@@ -10,7 +10,8 @@ from fastapi import Request, Response
 from ..catalog.index import Catalog
 
 
-def catalog(request: Request) -> Catalog:
+async def catalog(request: Request) -> Catalog:
+    """The build that answers this request (async: no worker thread just to hand it out)."""
     cat = request.app.state.live.get()
     request.state.catalog_version = cat.version
     return cat

@@ -41,9 +41,11 @@ def list_products(cat: Cat, q: Annotated[str | None, Query(max_length=200)] = No
 
 @router.get("/products/{product_id}", summary="A product and its programs", response_model=s.ProductAnswer,
             responses=s.PRODUCT_ERRORS, response_model_exclude_unset=True)
-def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> Response:
+async def get_product(cat: Cat, product_id: Ref, market: Opt = None, hub: Opt = None) -> Response:
     """Everything about a product (id, former id, or a name such as 'Kasa KP125M'), and the programs
     that support it, in one market when `market` (utility, state or ZIP code) is given."""
+    # Answered on the event loop, not in a worker thread: it takes well under a millisecond, and
+    # threads doing that much Python would make the loop wait for the GIL at every switch.
     return json_response(product(cat, product_id, market, hub))
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (BENCH, CACHE, PYTHON, ROOT, current_build, ensure_catalog, free_port, median,  # noqa: E402
+from common import (CACHE, PYTHON, ROOT, current_build, ensure_catalog, free_port, median,  # noqa: E402
                     rss_kb, save_section, scale, target, wait_http)
 
 TARGET_BUILD_S = 60.0
@@ -46,7 +46,6 @@ HOMEBREW_GZ_PER_FORMULA = 650
 def run_build_child(root: str, out: str, force: bool) -> None:
     """Run one build with phase timers; print a JSON line. (Called as `bench_build.py --child ...`.)"""
     sys.path.insert(0, str(ROOT))
-    import derdir.audit as A
     import derdir.catalog.build as B
 
     phases: dict[str, float] = {}

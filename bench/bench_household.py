@@ -138,7 +138,6 @@ def main(argv: list[str] | None = None) -> dict:
     idx_blocks, scan_blocks = [], []  # seconds per report, per block
     agree = disagree = 0
     examples = []
-    pos = 0
     for b in range(0, scan_reports_n, block):
         chunk = list(range(b, min(b + block, scan_reports_n)))
         for who in (["index", "scan"] if (b // block) % 2 == 0 else ["scan", "index"]):

@@ -150,3 +150,23 @@ def test_a_build_in_another_format_is_refused_with_a_clear_message(mini, tmp_pat
     db.close()
     with pytest.raises(BuildMissing, match="another version of derdir"):
         Catalog(info.path)
+
+
+def test_a_large_catalog_writes_its_static_tree_in_a_second_process(mini, tmp_path: Path, monkeypatch) -> None:
+    """Past the threshold the static tree is written by a spawned process beside the index: same output."""
+    root = mini({})
+    small = build(root, tmp_path / "thread")
+    monkeypatch.setattr("derdir.catalog.build.PARALLEL_THRESHOLD", 1)
+    large = build(root, tmp_path / "process")
+    assert large.version == small.version
+    for rel in ("api/v1/products/acme-plug.json", "api/v1/programs/acme-rewards.json"):
+        assert (large.path / rel).read_bytes() == (small.path / rel).read_bytes(), rel
+
+    def whole(raw: bytes) -> dict:
+        data = json.loads(raw)
+        data.pop("built_at")  # the one thing that differs between two builds
+        return data
+
+    assert whole((large.path / "catalog.json").read_bytes()) == whole((small.path / "catalog.json").read_bytes())
+    assert whole(gzip.decompress((large.path / "catalog.json.gz").read_bytes())) == whole((small.path / "catalog.json").read_bytes())
+    assert len(list((large.path / "api/v1/products").iterdir())) == len(list((small.path / "api/v1/products").iterdir()))

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +30,9 @@ from typing import Any, Callable
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, free_port, machine, pct  # noqa: E402
 
 # (name, weight): what a hub integration and the web pages' JSON calls would send, roughly.
 MIX = [("version", 1), ("product", 5), ("product-market", 4), ("support", 3), ("compat", 3), ("search-products", 3),
@@ -124,13 +124,6 @@ class Results:
                 self.errors[name].append(error)
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, int(q / 100 * len(s)))]
-
-
 def run_load(base: str, rate: float, duration: float, warmup: float, timeout: float, seed: int,
              say: Callable[[str], None] = print) -> dict[str, Any]:
     with httpx.Client(base_url=base, timeout=30) as http:
@@ -219,34 +212,9 @@ def _loadavg() -> list[float] | None:
         return None
 
 
-def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1])
-        mem = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    return {"cpus": os.cpu_count(), "cpu": model or platform.processor(), "memory": mem, "os": platform.platform(),
-            "python": platform.python_version()}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(build_dir: Path, workers: int) -> tuple[str, subprocess.Popen]:
     """uvicorn over `build_dir` on a free 127.0.0.1 port, as `derdir serve` runs it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DERDIR_BUILD": str(build_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "derdir.api.asgi:app", "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers), "--log-level", "warning",
@@ -279,7 +247,7 @@ def report(res: dict[str, Any], say: Callable[[str], None] = print) -> None:
     for name, samples in res["error_samples"].items():
         say(f"errors in {name}: {samples}")
     m = res["machine"]
-    say(f"machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']}, {m['os']}, Python {m['python']}; "
+    say(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GiB, {m['platform']}, Python {m['python']}; "
         f"load average before {res['load_average']['before']}, after {res['load_average']['after']}")
 
 
@@ -305,7 +273,6 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("load is only sent to this machine (127.0.0.1)")
         base = args.url.rstrip("/")
     else:
-        sys.path.insert(0, str(ROOT))
         from derdir.service import open_catalog
 
         print(f"opening {args.build_dir} (rebuilt from {args.catalog} when stale)…")

@@ -17,7 +17,7 @@ from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
-from .incentives import Estimate, Sizing, applicable, estimate
+from .incentives import Estimate, Sizing, account_estimate, offer
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .resolve import DeviceReport, Resolution, resolve_many
@@ -73,8 +73,7 @@ def _allowed(cat: Catalog, market: Market) -> set[str]:
 
 def _program_entry(cat: Catalog, pid: str, v: Verdict, device: DeviceFacts, market: Market) -> dict[str, Any]:
     program = cat.programs[pid]
-    terms = applicable(program, device.category, market.utility)
-    est = estimate(program, terms, device, device.category)
+    _, est = offer(program, device.category, market.utility, device)
     entry = {**program_summary(pid, program), **verdict_json(v), "estimate": est.as_dict() if est else None}
     if market.utility is None and pid not in cat.programs_by_region.get(market.region or "", set()):
         entry["note"] = "offered by some utilities in this region: " + ", ".join(program.markets.utilities)
@@ -145,7 +144,7 @@ def _program_totals(cat: Catalog, slots: list[_Slot], market: Market) -> tuple[l
         for s in members:
             entry = next(p for p in s.programs if p["id"] == pid)
             _add(yearly, entry["estimate"])
-        account = estimate(program, applicable(program, None, market.utility), None, None, per="account")
+        account = account_estimate(program, market.utility)
         _add(yearly, account.as_dict() if account else None)
         unknown = sorted({u for s in members for p in s.programs if p["id"] == pid and p["estimate"]
                           for u in p["estimate"]["unknown"]} | set(account.unknown if account else []))
@@ -266,12 +265,11 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
         """The program's estimate for such a device, and the gains it adds to this home."""
         ck = (pid, category, facts.controllable_kw, facts.battery_kwh)
         if ck not in cache:
-            program = cat.programs[pid]
-            cache[ck] = estimate(program, applicable(program, category, market.utility), facts, category)
+            cache[ck] = offer(cat.programs[pid], category, market.utility, facts)[1]
         est = cache[ck]
         gains = [e for e in (est,) if e and e.typical is not None]
         if gains and pid not in enrolled:
-            acct = estimate(cat.programs[pid], applicable(cat.programs[pid], None, market.utility), None, None, per="account")
+            acct = account_estimate(cat.programs[pid], market.utility)
             if acct and acct.typical is not None:
                 gains.append(acct)
         return est, gains

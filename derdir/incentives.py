@@ -60,6 +60,19 @@ def applicable(program: Program, category: str | None, utility: str | None) -> l
     return out
 
 
+def offer(program: Program, category: str | None, utility: str | None,
+          device: Sizing | None = None) -> tuple[list[Incentive], Estimate | None]:
+    """What `program` pays for such a device in this market: the terms that apply, and their yearly
+    per-device estimate (None when no per-device term applies)."""
+    terms = applicable(program, category, utility)
+    return terms, estimate(program, terms, device, category)
+
+
+def account_estimate(program: Program, utility: str | None) -> Estimate | None:
+    """Yearly value of the program's per-account terms in this market: counted once per home."""
+    return estimate(program, applicable(program, None, utility), None, None, per="account")
+
+
 def _events(ev: EventRules | None) -> tuple[float, float, float] | None:
     if ev is None:
         return None

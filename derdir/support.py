@@ -6,7 +6,7 @@ from typing import Any
 
 from .catalog.index import Catalog
 from .eligibility import Verdict, verdict
-from .incentives import applicable, estimate, incentive_json
+from .incentives import incentive_json, offer
 from .lookup import find_device, find_in_memory
 from .markets import Market
 from .facts import DeviceFacts
@@ -28,17 +28,19 @@ def program_summary(pid: str, p: Program) -> dict[str, Any]:
             "enroll_url": p.urls.enroll or p.urls.info, "info_url": p.urls.info}
 
 
+def _priced(program: Program, v: Verdict, device: DeviceFacts, utility: str | None) -> dict[str, Any]:
+    """The program's terms for this device in this market, what they would earn, and the evidence."""
+    terms, est = offer(program, device.category, utility, device)
+    return {"incentives": [incentive_json(t) for t in terms], "estimate": est.as_dict() if est else None,
+            "evidence": [e.as_dict() for e in v.evidence]}
+
+
 def _market_entry(program: Program, v: Verdict, device: DeviceFacts, market: str) -> dict[str, Any]:
-    util = None if market in program.markets.regions else market
-    terms = applicable(program, device.category, util)
     active = program.status == "active"
-    est = estimate(program, terms, device, device.category)
     return {
         "supported": False if not active and v.supported else v.supported,
         "program_status": program.status,
-        "incentives": [incentive_json(t) for t in terms],
-        "estimate": est.as_dict() if est else None,
-        "evidence": [e.as_dict() for e in v.evidence],
+        **_priced(program, v, device, None if market in program.markets.regions else market),
         "verified_on": program.verified_on.isoformat(),
     }
 
@@ -75,10 +77,7 @@ def programs_for(cat: Catalog, device: DeviceFacts, market: Market | None = None
         entry = {**program_summary(pid, program), "supported": v.supported, "basis": v.basis, "reason": v.reason,
                  "unmet": v.unmet, "unknown": v.unknown, "markets": market_keys(cat, program)}
         if market is not None:
-            terms = applicable(program, device.category, market.utility)
-            est = estimate(program, terms, device, device.category)
-            entry.update(evidence=[e.as_dict() for e in v.evidence], incentives=[incentive_json(t) for t in terms],
-                         estimate=est.as_dict() if est else None)
+            entry.update(_priced(program, v, device, market.utility))
         out.append(entry)
     out.sort(key=lambda p: (p["supported"] is not True, p["supported"] is False, p["id"]))
     return out

@@ -12,7 +12,7 @@ from typing import Any
 
 from .catalog.index import Catalog
 from .eligibility import verdict
-from .incentives import Estimate, applicable, estimate
+from .incentives import Estimate, offer
 from .lookup import device_summary
 from .markets import Market, resolve_location
 from .facts import DeviceFacts
@@ -33,7 +33,7 @@ def best_estimate(cat: Catalog, program: Program, device: DeviceFacts, market: M
     """The highest typical per-device estimate of `program` for `device` in `market`, and its utility."""
     best: tuple[Estimate, str | None] | None = None
     for util in _utilities_to_try(cat, program, market):
-        est = estimate(program, applicable(program, device.category, util), device, device.category)
+        _, est = offer(program, device.category, util, device)
         if est is None or est.typical is None:
             continue
         if best is None or est.typical > (best[0].typical or 0):

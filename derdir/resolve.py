@@ -168,14 +168,9 @@ def _category_hint(*texts: str | None) -> str | None:
     return None
 
 
-def summary(cat: Catalog, did: str, confidence: float, level: str = "product",
-            facts: DeviceFacts | None = None) -> dict[str, Any]:
-    d = facts or cat.facts(did)
-    if d is None:  # a hub
-        h = cat.hubs[did]
-        return {"id": did, "kind": "hub", "manufacturer": h.manufacturer, "product_name": h.product_name,
-                "model_numbers": h.model_numbers, "confidence": confidence, "level": level}
-    return {"id": did, "category": d.category, "manufacturer": d.manufacturer, "brand": d.brand,
+def summary(d: DeviceFacts, confidence: float, level: str = "product") -> dict[str, Any]:
+    """A candidate product as answers list it."""
+    return {"id": d.id, "category": d.category, "manufacturer": d.manufacturer, "brand": d.brand,
             "product_name": d.product_name, "model_numbers": list(d.model_numbers), "confidence": round(confidence, 2),
             "level": level}
 
@@ -382,9 +377,9 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
         originals = [c for c in tied if not facts[c.id].white_label_of]
         if originals and len(originals) < len(tied):
             tied, best = originals, originals[0]
-        cands = [summary(cat, c.id, c.score, facts=facts[c.id]) for c in ranked[:10]]
+        cands = [summary(facts[c.id], c.score) for c in ranked[:10]]
         if len(tied) == 1 or best.score >= 0.98:
-            return Resolution(summary(cat, best.id, best.score, facts=facts[best.id]), cands, best.reason)
+            return Resolution(summary(facts[best.id], best.score), cands, best.reason)
         return _family(cat, report, [c.id for c in tied], cands, f"{len(tied)} products share {best.reason}")
     words = " ".join(filter(None, (model, model_id, report.name)))
     if NOT_ENERGY.search(fold(words)) and _category_hint(words) in (None, "battery", "energy-monitor"):
@@ -443,4 +438,4 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
     match = {"id": None, "level": "family", "category": category, "manufacturer": manufacturer, "brand": brand,
              "product_name": f"{maker} {category.replace('-', ' ')} (model not identified)", "model_numbers": [],
              "confidence": 0.5, "family_members": ids}
-    return Resolution(match, cands or [summary(cat, i, 0.5, "family", of[i]) for i in ids[:10]], why)
+    return Resolution(match, cands or [summary(of[i], 0.5, "family") for i in ids[:10]], why)

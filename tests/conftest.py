@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import textwrap
 from pathlib import Path
 from typing import Callable
@@ -35,6 +36,13 @@ sources:
 - url: https://example.org/spec
   seen: 2026-11-01
 """
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def recipe(body: str, provenance: bool = True) -> str:

@@ -7,7 +7,6 @@ Skipped only when /usr/bin/chromium is missing (Playwright's own browser downloa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.conftest import free_port
 
 CHROMIUM = Path(os.environ.get("DERDIR_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,16 +30,10 @@ pytestmark = [pytest.mark.browser,
                                  reason=f"no chromium at {CHROMIUM} (install Debian's chromium package)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(real_build: Path) -> Iterator[str]:
     """A real uvicorn serving the session build on a free local port."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DERDIR_BUILD": str(real_build)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "derdir.api.asgi:app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)

@@ -10,7 +10,6 @@ the versions published, and the product's name is the one that build had.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,18 +22,12 @@ import httpx
 import pytest
 
 from derdir.catalog.build import build
-from tests.conftest import SEED
+from tests.conftest import SEED, free_port
 
 BUILDS = 5
 BETWEEN_BUILDS_S = 0.8
 CLIENTS = 4
 PLUG = "devices/smart-plug/acme-plug.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def server(mini: Callable[..., Path], tmp_path: Path) -> Iterator[tuple[str, Pat
     root = mini({})
     build_dir = tmp_path / "build"
     build(root, build_dir)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "server.log", "wb")
     env = {**os.environ, "DERDIR_BUILD": str(build_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "derdir.api.asgi:app", "--host", "127.0.0.1",

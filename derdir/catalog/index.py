@@ -96,6 +96,15 @@ class Catalog:
         finally:
             self._pool.put(conn)
 
+    def sql_in(self, query: str, values: list[Any], head: tuple[Any, ...] = ()) -> list[tuple]:
+        """`query` with its `IN ({})` filled by `values`, in chunks that stay under SQLite's parameter limit;
+        `head` binds the parameters before the list."""
+        rows: list[tuple] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            rows += self.sql(query.format(",".join("?" * len(chunk))), (*head, *chunk))
+        return rows
+
     def _load_all(self, kind: str) -> dict[str, Any]:
         model = KIND_MODELS[kind]
         return {rid: model.model_validate(_strip(json.loads(js))) for rid, js in
@@ -119,12 +128,8 @@ class Catalog:
                     out[i] = row
         if not missing:
             return out
-        loaded = {}
-        for start in range(0, len(missing), 500):
-            chunk = missing[start:start + 500]
-            for rid, text, programs in self.sql(
-                    f"SELECT id, facts, programs FROM device WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                loaded[rid] = (DeviceFacts.loads(text), programs.split())
+        loaded = {rid: (DeviceFacts.loads(text), programs.split())
+                  for rid, text, programs in self.sql_in("SELECT id, facts, programs FROM device WHERE id IN ({})", missing)}
         with self._facts_lock:
             self._facts.update(loaded)
             while len(self._facts) > self.FACTS_CACHE:
@@ -170,11 +175,8 @@ class Catalog:
     def idents(self, kind: str, values: list[str]) -> dict[str, list[str]]:
         """Several values of one identifier kind in one query: value -> ids."""
         out: dict[str, list[str]] = {}
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            for value, rid in self.sql(f"SELECT value, id FROM ident WHERE kind = ? AND value IN ({','.join('?' * len(chunk))})",
-                                       (kind, *chunk)):
-                out.setdefault(value, []).append(rid)
+        for value, rid in self.sql_in("SELECT value, id FROM ident WHERE kind = ? AND value IN ({})", values, (kind,)):
+            out.setdefault(value, []).append(rid)
         return out
 
     def candidates_of(self, devices: Iterable[DeviceFacts], among: set[str] | None = None) -> dict[str, list[str]]:

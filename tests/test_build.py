@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from derdir.catalog.build import build, current_build, maker_aliases
+from derdir.catalog.build import build, current_build
+from derdir.catalog.rows import maker_aliases
 from derdir.catalog.index import Catalog
 from derdir.errors import CatalogInvalid
 from tests.conftest import SEED
@@ -53,7 +54,10 @@ def test_broken_catalog_keeps_the_last_good_build(mini, tmp_path: Path) -> None:
     assert Catalog(current_build(out)).version == good.version
 
 
-def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("writer", ["derdir.catalog.build._write_static", "derdir.catalog.delta.write_entities",
+                                    "derdir.catalog.delta.rewrite_whole"])
+def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monkeypatch, writer: str) -> None:
+    """Whether the build is made from scratch (`_write_static`) or by updating the last one (`delta`)."""
     root, out = mini({}), tmp_path / "build"
     good = build(root, out)
     (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", "Edison Co"))
@@ -61,9 +65,9 @@ def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monk
     def boom(*_a, **_k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("derdir.catalog.build._write_static", boom)
+    monkeypatch.setattr(writer, boom)
     with pytest.raises(OSError):
-        build(root, out)
+        build(root, out, force="build." in writer)
     assert current_build(out) == good.path
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted([good.version, "current"])
 
@@ -115,7 +119,7 @@ def test_stored_device_facts_are_the_recipes_facts(cat: Catalog) -> None:
     from derdir.facts import DeviceFacts
 
     files = read_catalog(Path(__file__).resolve().parents[1] / "catalog")
-    aliases = maker_aliases(files)
+    aliases = maker_aliases(files.recipes["manufacturer"].values())
     devices = files.recipes["device"]
     stored = cat.facts_of(list(devices))
     assert len(stored) == len(devices) > 1000

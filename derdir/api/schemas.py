@@ -5,7 +5,7 @@ They mirror the dicts the core functions return (`product.product`, `support.sup
 OpenAPI describes what the service really sends, and FastAPI checks each answer against it
 (a mismatch is a 500, which the schema fuzz tests catch). Keys the core only sometimes sets are
 optional here and routes use `response_model_exclude_unset=True`, so nothing is added or dropped.
-Recipes are served in their one JSON form (`catalog.build.recipe_text`): the recipe models
+Recipes are served in their one JSON form (`catalog.rows.recipe_text`): the recipe models
 themselves plus `id` and `kind`.
 """
 

@@ -45,17 +45,19 @@ def id_collisions(files: CatalogFiles) -> Iterator[Problem]:
         owners: dict[str, Loaded] = {}
         for rid, rec in sorted(by_id.items()):
             k = id_key(rid)
-            if k in owners:
-                yield _at(rec, "id-collision", (), f"id {rid!r} is too similar to {owners[k].id!r} ({owners[k].path})")
-            else:
+            if k not in owners:
                 owners[k] = rec
+            elif files.concerns(rec, owners[k]):
+                yield _at(rec, "id-collision", (), f"id {rid!r} is too similar to {owners[k].id!r} ({owners[k].path})")
         former: dict[str, Loaded] = {}
         for rid, rec in sorted(by_id.items()):
-            for i, old in enumerate(rec.model.former_ids):
+            for i, old in enumerate(rec.former_ids):
                 if old in by_id:
-                    yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is a live {kind} id")
+                    if files.concerns(rec, by_id[old]):
+                        yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is a live {kind} id")
                 elif old in former:
-                    yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is also claimed by {former[old].path}")
+                    if files.concerns(rec, former[old]):
+                        yield _at(rec, "duplicate-alias", ("former_ids", i), f"former id {old!r} is also claimed by {former[old].path}")
                 else:
                     former[old] = rec
 
@@ -69,14 +71,14 @@ def references(files: CatalogFiles) -> Iterator[Problem]:
     """Every id a program names exists (utilities, devices, hubs, other programs)."""
     utilities, devices = files.recipes["utility"], files.recipes["device"]
     hubs, programs = files.recipes["hub"], files.recipes["program"]
-    for rec in devices.values():
+    for rec in files.checked("device"):
         parent = rec.model.white_label_of
         if parent:
             if parent == rec.id:
                 yield _at(rec, "unknown-reference", ("white_label_of",), "a device cannot be a white label of itself")
             else:
                 yield from _ref(rec, ("white_label_of",), parent, devices, "device")
-    for rec in programs.values():
+    for rec in files.checked("program"):
         p = rec.model
         for i, u in enumerate(p.markets.utilities):
             yield from _ref(rec, ("markets", "utilities", i), u, utilities, "utility")
@@ -102,7 +104,7 @@ def references(files: CatalogFiles) -> Iterator[Problem]:
 
 def open_rules(files: CatalogFiles) -> Iterator[Problem]:
     """A rule with no maker, model or requirement admits a whole category: it must say why."""
-    for rec in files.recipes["program"].values():
+    for rec in files.checked("program"):
         elig = rec.model.eligibility
         for name, rules in (("rules", elig.rules), ("exclude_rules", elig.exclude_rules)):
             for i, r in enumerate(rules):
@@ -116,6 +118,8 @@ def claims(files: CatalogFiles) -> Iterator[Problem]:
     devices = files.recipes["device"]
     for rec in files.recipes["program"].values():
         p = rec.model
+        if not files.concerns(rec, *(devices[c.device] for c in p.eligibility.devices if c.device in devices)):
+            continue
         seen: dict[str, bool] = {}
         for i, c in enumerate(p.eligibility.devices):
             if c.device in seen and seen[c.device] != c.supported:
@@ -142,7 +146,7 @@ def claims(files: CatalogFiles) -> Iterator[Problem]:
 def staleness(files: CatalogFiles) -> Iterator[Problem]:
     """Recipes not verified for over a year, and programs past their end date still marked active."""
     today = date.today()
-    for rec in files.all():
+    for rec in files.checked():
         if today - rec.model.verified_on > STALE_AFTER:
             yield _at(rec, "stale", ("verified_on",), f"last verified {rec.model.verified_on}; re-check the sources", "warning")
         if rec.model.verified_on > today:
@@ -152,7 +156,7 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
         for path, seen in _seen_dates(rec.model.model_dump(exclude_none=True), ()):
             if seen > today:
                 yield _at(rec, "future-date", path, f"a source cannot have been seen on {seen}, a date in the future")
-    for rec in files.recipes["program"].values():
+    for rec in files.checked("program"):
         p = rec.model
         if p.status == "active" and p.ended_on and p.ended_on < today:
             yield _at(rec, "stale", ("status",), f"status is active but the program ended on {p.ended_on}", "warning")

@@ -8,7 +8,6 @@ audit errors raises `CatalogInvalid` and leaves the last good build in place.
 from __future__ import annotations
 
 import gc
-import gzip
 import hashlib
 import json
 import multiprocessing
@@ -17,27 +16,24 @@ import pickle
 import shutil
 import sqlite3
 import time
-from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..audit import audit_files
-from ..eligibility import rule_matches
 from ..errors import CatalogInvalid
-from ..facts import DeviceFacts, maker_names, model_names
-from ..normalize import key, maker_key
-from ..recipes.device import Device, ProductBase
+from ..facts import DeviceFacts
 from ..recipes.load import KINDS
-from ..recipes.program import Program
-from ..recipes.common import REGIONS
 from ..recipes.yamlio import MAX_BYTES
+from .delta import build_delta, changed_files
 from .index import FORMAT
+from .rows import candidates, insert_recipes, maker_aliases, make_meta, named_programs, recipe_text, zip_regions
 from .source import PARALLEL_THRESHOLD, CatalogFiles, ParseCache, read_catalog, recipe_paths
+from .static import write_entities, write_whole
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300
@@ -49,7 +45,8 @@ class BuildInfo:
     built_at: str
     path: Path
     counts: dict[str, int]
-    reused: bool = False
+    reused: bool = False  # the catalog had not changed: the current build stands
+    delta: bool = False  # made by updating the previous build with the changed recipes (`delta.py`)
 
 
 DigestCache = dict[str, tuple[int, int, bytes]]
@@ -91,39 +88,46 @@ def current_build(build_dir: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
-def recipe_text(kind: str, rid: str, model: Any) -> str:
-    """The one JSON form of a recipe used by the index, the static tree and the API:
-    `id` and `kind`, then the model's fields in their declared order, unknowns left out."""
-    body = model.model_dump_json(exclude_none=True)
-    return '{"id":' + json.dumps(rid) + ',"kind":"' + kind + '"' + ("," + body[1:] if body != "{}" else "}")
-
-
 CACHE_FILE = ".parse-cache.pickle"
+DIGESTS_FILE = ".digests.pickle"
 
 
-def _load_cache(build_dir: Path) -> tuple[ParseCache, DigestCache]:
-    """Parsed recipes and file digests from the last build, if made by these recipe models."""
+def _load_pickle(path: Path, stamp: str, empty: Any) -> Any:
+    """What `_save_pickle` stored with the same `stamp`, else `empty`."""
     try:
-        with open(build_dir / CACHE_FILE, "rb") as fh:
-            stamp, cache, digests = pickle.load(fh)
-        return (cache, digests) if stamp == _models_stamp() else ({}, {})
+        with open(path, "rb") as fh:
+            saved, value = pickle.load(fh)
+        return value if saved == stamp else empty
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        return {}, {}
+        return empty
 
 
-def _save_cache(build_dir: Path, cache: ParseCache, digests: DigestCache) -> None:
-    tmp = build_dir / f".parse-cache-{os.getpid()}.tmp"
+def _save_pickle(path: Path, stamp: str, value: Any) -> None:
+    tmp = path.with_name(f"{path.name}-{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
-        pickle.dump((_models_stamp(), cache, digests), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, build_dir / CACHE_FILE)
+        pickle.dump((stamp, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 @lru_cache(maxsize=1)
 def _models_stamp() -> str:
     """Changes whenever the recipe models or their checks (hence what a valid parse means) change."""
     schemas = json.dumps([m.model_json_schema() for m in KINDS.values()], sort_keys=True)
-    code = b"".join(p.read_bytes() for p in sorted((Path(__file__).parents[1] / "recipes").glob("*.py")))
-    return hashlib.sha256(f"{FORMAT}|{schemas}".encode() + code).hexdigest()
+    return hashlib.sha256(f"{FORMAT}|{schemas}".encode() + _code_of("recipes/*.py")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """Changes whenever the code deciding what a build holds changes: a build made by other code is
+    never updated in place (a delta build), only replaced."""
+    code = _code_of("recipes/*.py", "catalog/*.py", "catalog/schema.sql", "audit/*.py", "facts.py", "normalize.py",
+                    "eligibility.py")
+    return hashlib.sha256(_models_stamp().encode() + code).hexdigest()
+
+
+def _code_of(*patterns: str) -> bytes:
+    package = Path(__file__).parents[1]
+    return b"".join(p.read_bytes() for pattern in patterns for p in sorted(package.glob(pattern)))
 
 
 def _beside(recipes: int) -> Executor:
@@ -158,37 +162,32 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
     root, build_dir = Path(root), Path(build_dir)
     say = progress or (lambda _msg: None)
     paths = recipe_paths(root)
-    cache, digests = _load_cache(build_dir)
+    digests: DigestCache = _load_pickle(build_dir / DIGESTS_FILE, FORMAT, {})
     version = catalog_version(root, paths, digests)
     existing = current_build(build_dir)
     if existing and existing.name == version and not force:
         info = json.loads((existing / "build-info.json").read_text())
         return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
-    say(f"reading {len(paths)} recipes")
-    files = read_catalog(root, cache=cache)
-    say("auditing")
-    errors = [p for p in audit_files(files) if p.severity == "error"]
-    if errors:
-        raise CatalogInvalid(errors)
+    hashes = {str(p): digests[str(p)][2] for p in paths}
+    changed = changed_files(root, paths, hashes, existing, _code_stamp()) if existing and not force else None
     build_dir.mkdir(parents=True, exist_ok=True)
-    _save_cache(build_dir, cache, {k: v for k, v in digests.items() if k in cache})
+    _save_pickle(build_dir / DIGESTS_FILE, FORMAT, {k: digests[k] for k in hashes})
     tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
     tmp.mkdir()
     try:
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        counts = {kind: len(by_id) for kind, by_id in files.recipes.items()}
-        meta = {"version": version, "built_at": built_at, "format": FORMAT, "counts": counts}
-        texts = {kind: {rid: recipe_text(kind, rid, rec.model) for rid, rec in sorted(by_id.items())}
-                 for kind, by_id in files.recipes.items()}
-        say("writing the SQLite index and the static JSON API")
-        same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
-        # Side by side: the static tree (100k small files and a gzip) and the SQLite index. A large
-        # catalog's static tree is written by another process, so the two do not take turns on one GIL.
-        with _beside(sum(len(by_id) for by_id in texts.values())) as pool:
-            static = pool.submit(_write_static, tmp, texts, meta, existing, same)
-            _write_sqlite(tmp / "catalog.sqlite", files, meta, texts)
-            static.result()
-        (tmp / "build-info.json").write_text(json.dumps({**meta, "models": _models_stamp()}, indent=2, sort_keys=True) + "\n")
+        meta: dict[str, Any] | None = None
+        if changed:
+            say(f"updating the previous build with {len(changed)} changed recipes")
+            meta = build_delta(root, changed, hashes, existing, tmp, version, built_at)  # type: ignore[arg-type]
+            if meta is None:  # start again from an empty folder
+                shutil.rmtree(tmp)
+                tmp.mkdir()
+        delta = meta is not None
+        if meta is None:
+            meta = _build_full(root, build_dir, paths, hashes, existing, tmp, version, built_at, say)
+        (tmp / "build-info.json").write_text(
+            json.dumps({**meta, "models": _models_stamp(), "code": _code_stamp()}, indent=2, sort_keys=True) + "\n")
         final = build_dir / version
         if final.exists():
             shutil.rmtree(final)
@@ -198,7 +197,33 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _prune(build_dir, keep={version, existing.name if existing else ""})
-    return BuildInfo(version, built_at, final, counts)
+    return BuildInfo(version, built_at, final, meta["counts"], delta=delta)
+
+
+def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str, bytes], existing: Path | None,
+                tmp: Path, version: str, built_at: str, say: Callable[[str], None]) -> dict[str, Any]:
+    """Read, audit and index every recipe into `tmp`; returns the build's meta."""
+    say(f"reading {len(paths)} recipes")
+    cache: ParseCache = _load_pickle(build_dir / CACHE_FILE, _models_stamp(), {})
+    files = read_catalog(root, cache=cache)
+    say("auditing")
+    errors = [p for p in audit_files(files) if p.severity == "error"]
+    if errors:
+        raise CatalogInvalid(errors)
+    _save_pickle(build_dir / CACHE_FILE, _models_stamp(), cache)
+    meta = make_meta(version, built_at, {kind: len(by_id) for kind, by_id in files.recipes.items()})
+    texts = {kind: {rid: recipe_text(kind, rid, rec.model) for rid, rec in sorted(by_id.items())}
+             for kind, by_id in files.recipes.items()}
+    sources = [(str(p.relative_to(root)), hashes[str(p)].hex()) for p in paths]
+    say("writing the SQLite index and the static JSON API")
+    same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
+    # Side by side: the static tree (100k small files and a gzip) and the SQLite index. A large
+    # catalog's static tree is written by another process, so the two do not take turns on one GIL.
+    with _beside(sum(len(by_id) for by_id in texts.values())) as pool:
+        static = pool.submit(_write_static, tmp, texts, meta, existing, same)
+        _write_sqlite(tmp / "catalog.sqlite", files, meta, texts, sources)
+        static.result()
+    return meta
 
 
 def _publish(build_dir: Path, version: str) -> None:
@@ -219,162 +244,6 @@ def _prune(build_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def maker_aliases(files: CatalogFiles) -> dict[str, set[str]]:
-    """Maker key -> every key of the same manufacturer (its name, aliases and brands)."""
-    out: dict[str, set[str]] = {}
-    for rec in files.recipes["manufacturer"].values():
-        m = rec.model
-        keys = {maker_key(n) for n in [m.name, *m.aliases, *m.brands] if maker_key(n)}
-        for k in keys:
-            out.setdefault(k, set()).update(keys)
-    return out
-
-
-def _identifiers(rid: str, p: ProductBase, aliases: dict[str, set[str]] | None = None) -> Iterable[tuple[str, str, str]]:
-    models, makers = model_names(p), maker_names(p)
-    for m in models:
-        yield ("model", m, rid)
-    for m in {a for k in makers for a in (aliases or {}).get(k, ())}:
-        yield ("maker", m, rid)
-    for s in p.identifiers.model_strings:
-        if s.endswith("*") and len(key(s)) >= 3:  # a model family reported with varying suffixes, e.g. PLP1*
-            yield ("model-prefix", key(s), rid)
-    for m in makers:
-        yield ("maker", m, rid)
-    if p.family:
-        yield ("family", key(p.family), rid)
-    for i in p.integrations:
-        if i.ecosystem == "home-assistant" and i.name:
-            yield ("ha-integration", i.name.lower(), rid)
-    for z in p.identifiers.zigbee:
-        zk = key(z.model_id)
-        yield ("zigbee", zk, rid)
-        for m in models:  # a shared Zigbee model id (Tuya's TS0601) pinned down by a model number
-            yield ("zigbee-model", f"{zk}|{m}", rid)
-        for name in z.manufacturer_names:
-            yield ("zigbee-maker", f"{key(name)}|{zk}", rid)
-    for z in p.identifiers.zwave:
-        yield ("zwave", f"{z.manufacturer_id}:{z.product_type}:{z.product_id}", rid)
-    matter = p.identifiers.matter
-    for m in matter:
-        yield ("matter", f"{m.vendor_id}:{m.product_id if m.product_id is not None else '*'}", rid)
-    mc = p.connectivity.matter
-    if mc and not isinstance(mc, bool) and mc.vendor_id is not None:
-        for pid in mc.product_ids:
-            yield ("matter", f"{mc.vendor_id}:{pid}", rid)
-
-
-def protocols(p: ProductBase) -> list[str]:
-    """Radios/protocols a product has, as facet values."""
-    c = p.connectivity
-    out = [name for name, v in (("wifi", c.wifi), ("ethernet", c.ethernet), ("bluetooth", c.bluetooth),
-                                ("thread", c.thread), ("zigbee", c.zigbee), ("zwave", c.zwave), ("matter", c.matter),
-                                ("cellular", c.cellular), ("lora", c.lora)) if v not in (None, False)]
-    return out + list(p.control.standards)
-
-
-def candidates(files: CatalogFiles, facts: dict[str, DeviceFacts]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(pairs, whole-category rules). Pairs: every (device, program) a claim or a maker/model rule names,
-    found through an index. A rule with no maker and no model pattern names every device of its category:
-    it is kept as one (category, program) row instead of one row per device (the `candidate` view joins
-    it with the devices at query time), and pairs it already implies are not stored."""
-    by_cat_maker: dict[tuple[str, str], set[str]] = defaultdict(set)
-    by_cat: dict[str, set[str]] = defaultdict(set)
-    for rid, f in facts.items():
-        by_cat[f.category].add(rid)
-        for m in f.makers:
-            by_cat_maker[(f.category, m)].add(rid)
-    out: set[tuple[str, str]] = set()
-    open_rules: set[tuple[str, str]] = set()
-    for pid, rec in files.recipes["program"].items():
-        p: Program = rec.model
-        whole = {r.category for r in p.eligibility.rules if not r.manufacturers and not r.models}
-        open_rules.update((c, pid) for c in whole)
-        for c in p.eligibility.devices:
-            dev = facts.get(c.device)
-            if dev is None or dev.category not in whole:
-                out.add((c.device, pid))
-        for rule in p.eligibility.rules:
-            if rule.category in whole:
-                continue
-            if rule.manufacturers:
-                pool = set().union(*(by_cat_maker.get((rule.category, maker_key(m)), set()) for m in rule.manufacturers))
-            else:
-                pool = by_cat.get(rule.category, set())
-            out.update((d, pid) for d in pool if rule_matches(rule, facts[d]))
-    return out, open_rules
-
-
-def _search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
-    if kind in ("device", "hub"):
-        title = " ".join(filter(None, [m.brand or m.manufacturer, m.product_name, m.model_numbers[0]]))
-        body = " ".join([rid, m.manufacturer, m.brand or "", m.family or "", *m.model_numbers,
-                         *m.identifiers.model_strings, *m.identifiers.manufacturer_names,
-                         getattr(m, "category", "hub")])
-    elif kind == "program":
-        title = f"{m.name} {m.operator}"
-        body = " ".join([rid, m.description or "", *m.markets.utilities, *m.markets.regions])
-    else:
-        title = f"{m.name} {m.short_name or ''}"
-        body = " ".join([rid, *m.aliases, *m.regions])
-    return title, body
-
-
-def zip_regions() -> list[tuple[str, str]]:
-    """(ZIP code, region) for every US ZIP code the `zipcodes` package knows (its data ships inside it)."""
-    import zipcodes
-
-    return sorted((z["zip_code"], f"US-{z['state']}") for z in zipcodes.list_all() if f"US-{z['state']}" in REGIONS)
-
-
-def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: dict[str, dict[str, str]]) -> None:
-    db = sqlite3.connect(path)
-    try:
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-        db.executescript((Path(__file__).parent / "schema.sql").read_text())
-        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
-        for kind, by_id in files.recipes.items():
-            db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?)",
-                           [(kind, rid, rec.path, texts[kind][rid]) for rid, rec in sorted(by_id.items())])
-            db.executemany("INSERT OR IGNORE INTO former_id VALUES (?, ?, ?)",
-                           [(kind, old, rid) for rid, rec in by_id.items() for old in rec.model.former_ids])
-            if kind != "manufacturer":
-                db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)",
-                               [(kind, rid, *_search_text(kind, rid, rec.model)) for rid, rec in sorted(by_id.items())])
-        rows, facets, idents, by_maker = [], [], [], []
-        aliases = maker_aliases(files)
-        devices = sorted(files.recipes["device"].items())
-        facts = {rid: DeviceFacts.of(rid, rec.model, aliases) for rid, rec in devices}
-        pairs, open_rules = candidates(files, facts)
-        named: dict[str, list[str]] = defaultdict(list)
-        for did, pid in sorted(pairs):
-            named[did].append(pid)
-        for rid, rec in devices:
-            d: Device = rec.model
-            f = facts[rid]
-            rows.append((rid, d.category, d.manufacturer, maker_key(d.manufacturer), d.brand, d.product_name,
-                         d.model_numbers[0], d.family, d.power.energy_monitoring, d.control.local_api,
-                         d.white_label_of, d.power.controllable_kw, d.power.battery_kwh, f.dumps(), " ".join(named[rid])))
-            facets += [("protocol", p, rid) for p in protocols(d)]
-            facets += [("ecosystem", i.ecosystem, rid) for i in d.integrations]
-            facets += [("maker", m, rid) for m in f.makers]
-            by_maker += [(m, f.category, rid) for m in f.known_as]
-            idents += list(_identifiers(rid, d, aliases))
-        for rid, rec in files.recipes["hub"].items():
-            idents += [(k, v, rid) for k, v, _ in _identifiers(rid, rec.model) if k in ("model", "maker")]
-        db.executemany("INSERT INTO device VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        db.executemany("INSERT OR IGNORE INTO device_facet VALUES (?,?,?)", facets)
-        db.executemany("INSERT INTO maker_device VALUES (?,?,?)", by_maker)
-        db.executemany("INSERT OR IGNORE INTO ident VALUES (?,?,?)", idents)
-        db.executemany("INSERT INTO candidate_pair VALUES (?, ?)", sorted(pairs))
-        db.executemany("INSERT INTO open_rule VALUES (?, ?)", sorted(open_rules))
-        db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())
-        db.execute("INSERT INTO search(search) VALUES ('optimize')")
-        db.commit()
-    finally:
-        db.close()
-
-
 def _models_stamp_of(build_path: Path) -> str | None:
     try:
         return json.loads((build_path / "build-info.json").read_text()).get("models")
@@ -382,29 +251,31 @@ def _models_stamp_of(build_path: Path) -> str | None:
         return None
 
 
+def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: dict[str, dict[str, str]],
+                  sources: list[tuple[str, str]]) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        db.executescript((Path(__file__).parent / "schema.sql").read_text())
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
+        aliases = maker_aliases(files.recipes["manufacturer"].values())
+        facts = {rid: DeviceFacts.of(rid, rec.model, aliases) for rid, rec in sorted(files.recipes["device"].items())}
+        pairs, open_rules = candidates(files.recipes["program"], facts)
+        insert_recipes(db, files.recipes, texts, facts, named_programs(pairs))
+        db.executemany("INSERT INTO candidate_pair VALUES (?, ?)", sorted(pairs))
+        db.executemany("INSERT INTO open_rule VALUES (?, ?)", sorted(open_rules))
+        db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())
+        db.executemany("INSERT INTO source VALUES (?, ?)", sources)
+        db.execute("INSERT INTO search(search) VALUES ('optimize')")
+        db.commit()
+    finally:
+        db.close()
+
+
 def _write_static(out: Path, texts: dict[str, dict[str, str]], meta: dict[str, Any],
                   previous: Path | None = None, unchanged: set[tuple[str, str]] = frozenset()) -> None:  # type: ignore[assignment]
-    """One JSON file per entity under api/v1/, plus the whole catalog (plain and gzipped).
-
-    A recipe whose file did not change since the previous build (same models) is hard-linked from
-    that build instead of written again: rebuilds after a small change stay fast."""
-    folders = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities",
-               "manufacturer": "manufacturers"}
-    parts = [json.dumps({"generated_by": "derdir build", **meta}, sort_keys=True, separators=(",", ":"))[:-1]]
-    for kind, by_id in texts.items():
-        folder = out / "api" / "v1" / folders[kind]
-        folder.mkdir(parents=True, exist_ok=True)
-        for rid, text in by_id.items():
-            target = folder / f"{rid}.json"
-            if previous is not None and (kind, rid) in unchanged:
-                try:
-                    os.link(previous / "api" / "v1" / folders[kind] / f"{rid}.json", target)
-                    continue
-                except OSError:
-                    pass
-            target.write_text(text, encoding="utf-8")
-        parts.append(f'"{folders[kind]}":[' + ",".join(by_id.values()) + "]")
-    body = (",".join(parts) + "}").encode()
-    (out / "catalog.json").write_bytes(body)
-    with gzip.GzipFile(out / "catalog.json.gz", "wb", mtime=0, compresslevel=6) as gz:
-        gz.write(body)
+    """The static JSON API tree. A recipe whose file did not change since the previous build (same
+    models) is hard-linked from that build instead of written again."""
+    fresh = {kind: {rid: t for rid, t in by_id.items() if (kind, rid) not in unchanged} for kind, by_id in texts.items()}
+    write_entities(out, fresh, previous, lambda kind, rid: (kind, rid) in unchanged)
+    write_whole(out, meta, texts)

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import orjson
 
@@ -26,7 +26,7 @@ from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
 from ..recipes.utility import Utility
 
-FORMAT = "3"  # of a build (its tables and columns): part of the build's version, checked when one is opened
+FORMAT = "4"  # of a build (its tables and columns): part of the build's version, checked when one is opened
 
 KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
                                 "manufacturer": Manufacturer}
@@ -88,6 +88,11 @@ class Catalog:
         self.model_prefixes: frozenset[str] = frozenset(
             r[0] for r in self.sql("SELECT value FROM ident WHERE kind = 'model-prefix'"))
 
+    def close(self) -> None:
+        """Close the connections (a served build is never closed: requests may still read it)."""
+        while not self._pool.empty():
+            self._pool.get_nowait().close()
+
     # --- storage -----------------------------------------------------------------------------
     def sql(self, query: str, params: Iterable[Any] = ()) -> list[tuple]:
         conn = self._pool.get()
@@ -97,13 +102,7 @@ class Catalog:
             self._pool.put(conn)
 
     def sql_in(self, query: str, values: list[Any], head: tuple[Any, ...] = ()) -> list[tuple]:
-        """`query` with its `IN ({})` filled by `values`, in chunks that stay under SQLite's parameter limit;
-        `head` binds the parameters before the list."""
-        rows: list[tuple] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            rows += self.sql(query.format(",".join("?" * len(chunk))), (*head, *chunk))
-        return rows
+        return in_chunks(self.sql, query, values, head)
 
     def _load_all(self, kind: str) -> dict[str, Any]:
         model = KIND_MODELS[kind]
@@ -208,6 +207,17 @@ class Catalog:
         for r in regions:
             out |= self.programs_by_region.get(r, set())
         return out
+
+
+def in_chunks(run: Callable[[str, tuple], list[tuple]], query: str, values: list[Any],
+              head: tuple[Any, ...] = ()) -> list[tuple]:
+    """`query` with its `IN ({})` filled by `values`, run in chunks that stay under SQLite's parameter
+    limit; `head` binds the parameters before the list."""
+    rows: list[tuple] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        rows += run(query.format(",".join("?" * len(chunk))), (*head, *chunk))
+    return rows
 
 
 def _regions_of(cat: Catalog, p: Program) -> set[str]:

@@ -36,3 +36,6 @@ CREATE VIEW candidate (device_id, program_id) AS
 CREATE VIRTUAL TABLE search USING fts5 (kind UNINDEXED, id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
 -- ZIP code -> state, from the `zipcodes` package at build time, so serving needs no ZIP database in memory.
 CREATE TABLE zip (zip TEXT PRIMARY KEY, region TEXT NOT NULL) WITHOUT ROWID;
+-- Every recipe file the build read (path relative to the catalog folder) and a hash of its bytes:
+-- what a rebuild compares to find the recipes that changed.
+CREATE TABLE source (path TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;

@@ -24,10 +24,23 @@ class CatalogFiles:
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[Loaded, Loaded]] = field(default_factory=list)
     unchanged: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) served from the parse cache
+    # (kind, id) of the recipes a delta build changed: audit rules then check only problems these could
+    # cause, against the whole catalog (None: check everything)
+    focus: set[tuple[str, str]] | None = None
 
     def all(self) -> Iterable[Loaded]:
         for by_id in self.recipes.values():
             yield from by_id.values()
+
+    def checked(self, kind: str | None = None) -> Iterable[Loaded]:
+        """The recipes (of `kind`) a rule checks: all of them, or only those in focus."""
+        if self.focus is None:
+            return self.all() if kind is None else self.recipes[kind].values()
+        return [self.recipes[k][i] for k, i in sorted(self.focus) if (kind is None or k == kind) and i in self.recipes[k]]
+
+    def concerns(self, *recs: Loaded) -> bool:
+        """Whether a problem involving `recs` is in focus."""
+        return self.focus is None or any((r.kind, r.id) in self.focus for r in recs)
 
     def add(self, loaded: Loaded) -> None:
         by_id = self.recipes[loaded.kind]

@@ -40,6 +40,10 @@ class Loaded:
     doc: Document | None = field(default=None, repr=False)
     file: str = ""
 
+    @property
+    def former_ids(self) -> list[str]:
+        return self.model.former_ids
+
     def position(self, *path: str | int) -> tuple[int, int]:
         if self.doc is None:
             try:

@@ -32,7 +32,7 @@ from ..recipes.yamlio import MAX_BYTES
 from .delta import build_delta, changed_files
 from .index import FORMAT
 from .rows import candidates, insert_recipes, maker_aliases, make_meta, named_programs, recipe_text, zip_regions
-from .source import PARALLEL_THRESHOLD, CatalogFiles, ParseCache, read_catalog, recipe_paths
+from .source import PARALLEL_THRESHOLD, CatalogFiles, ParseCache, read_catalog, recipe_paths, relative
 from .static import write_entities, write_whole
 CURRENT = "current"
 KEEP_BUILDS = 2
@@ -56,15 +56,17 @@ def catalog_version(root: Path, paths: list[Path] | None = None, digests: Digest
     """Content hash of every recipe file (path and bytes), plus the build format. With `digests`,
     a file whose mtime and size are unchanged is not read again."""
     digest = hashlib.sha256(f"derdir-build-{FORMAT}".encode())
-    for path in paths if paths is not None else recipe_paths(root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
+    paths = paths if paths is not None else recipe_paths(root)
+    for path, rel in zip(paths, relative(root, paths)):
+        digest.update(rel.encode() + b"\0")
         if digests is None:
             digest.update(_file_digest(path))
             continue
-        st = path.lstat()
-        hit = digests.get(str(path))
+        name = str(path)
+        st = os.lstat(name)
+        hit = digests.get(name)
         if not hit or hit[:2] != (st.st_mtime_ns, st.st_size):
-            hit = digests[str(path)] = (st.st_mtime_ns, st.st_size, _file_digest(path))
+            hit = digests[name] = (st.st_mtime_ns, st.st_size, _file_digest(path))
         digest.update(hit[2])
     return digest.hexdigest()[:16]
 
@@ -168,10 +170,10 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
     if existing and existing.name == version and not force:
         info = json.loads((existing / "build-info.json").read_text())
         return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
-    hashes = {str(p): digests[str(p)][2] for p in paths}
+    hashes = {rel: digests[str(p)][2] for p, rel in zip(paths, relative(root, paths))}  # what `source` rows hold
     changed = changed_files(root, paths, hashes, existing, _code_stamp()) if existing and not force else None
     build_dir.mkdir(parents=True, exist_ok=True)
-    _save_pickle(build_dir / DIGESTS_FILE, FORMAT, {k: digests[k] for k in hashes})
+    _save_pickle(build_dir / DIGESTS_FILE, FORMAT, {str(p): digests[str(p)] for p in paths})
     tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
     tmp.mkdir()
     try:
@@ -214,7 +216,7 @@ def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str
     meta = make_meta(version, built_at, {kind: len(by_id) for kind, by_id in files.recipes.items()})
     texts = {kind: {rid: recipe_text(kind, rid, rec.model) for rid, rec in sorted(by_id.items())}
              for kind, by_id in files.recipes.items()}
-    sources = [(str(p.relative_to(root)), hashes[str(p)].hex()) for p in paths]
+    sources = [(rel, digest.hex()) for rel, digest in hashes.items()]
     say("writing the SQLite index and the static JSON API")
     same = files.unchanged if existing and _models_stamp_of(existing) == _models_stamp() else set()
     # Side by side: the static tree (100k small files and a gzip) and the SQLite index. A large

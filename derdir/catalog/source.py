@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..problem import Problem
 from ..recipes.common import trusted_input
@@ -51,13 +51,30 @@ class CatalogFiles:
 
 
 def recipe_paths(root: Path) -> list[Path]:
-    """Every recipe file under the catalog's kind folders, sorted for determinism."""
-    out: list[Path] = []
+    """Every recipe file under the catalog's kind folders, sorted for determinism. Links to folders are
+    not followed; a link to a file is listed (the audit refuses it)."""
+    out: list[str] = []
     for folder in FOLDERS:
         base = root / folder
         if base.is_dir():
-            out.extend(p for p in base.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return sorted(out)
+            out.extend(_files(str(base)))
+    return [Path(p) for p in sorted(out)]
+
+
+def _files(folder: str) -> Iterator[str]:
+    # os.scandir knows each entry's type from the directory listing: no stat() per file (100k files: 0.1 s, not 1 s)
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                yield from _files(e.path)
+            elif e.is_file() and not e.name.startswith("."):
+                yield e.path
+
+
+def relative(root: Path, paths: list[Path]) -> list[str]:
+    """Each path under `root` as a string relative to it (`Path.relative_to` is slow for 100k paths)."""
+    cut = len(str(root)) + 1
+    return [str(p)[cut:] for p in paths]
 
 
 # What a worker sends back for a valid recipe: (kind, id, relative path, file, model as JSON).

@@ -61,7 +61,7 @@ def run_build_child(root: str, out: str, force: bool) -> None:
 
     # (`_write_static` runs beside `_write_sqlite`, in another process for a large catalog: it cannot be
     # wrapped here, and its time is within the total.)
-    for name in ("catalog_version", "read_catalog", "audit_files", "_write_sqlite", "candidates"):
+    for name in ("catalog_version", "read_catalog", "audit_files", "_write_sqlite", "candidates", "build_delta"):
         if hasattr(B, name):
             setattr(B, name, timed(name.lstrip("_"), getattr(B, name)))
     t = time.perf_counter()
@@ -82,7 +82,7 @@ def run_build_child(root: str, out: str, force: bool) -> None:
         for name in ("catalog.json", "catalog.json.gz"):
             if (info.path / name).exists():
                 extra[name.replace(".", "_") + "_bytes"] = (info.path / name).stat().st_size
-    print(json.dumps({"seconds": total, "phases": phases, "reused": info.reused, "version": info.version,
+    print(json.dumps({"seconds": total, "phases": phases, "reused": info.reused, "delta": info.delta, "version": info.version,
                       "counts": info.counts, "path": str(info.path), **extra}), flush=True)
 
 
@@ -281,7 +281,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             target("rebuild after one recipe changes", f"<= {TARGET_REBUILD_S:g} s",
                    f"{rs:.1f} s" if rs else f"> {timeout:g} s (stopped)", (rs or timeout) / TARGET_REBUILD_S,
                    bool(rs and rs <= TARGET_REBUILD_S),
-                   f"{rs / fs:.2f}x the full build" if rs and fs else ""),
+                   (f"{rs / fs:.2f}x the full build; " if rs and fs else "")
+                   + ("the previous build updated (delta)" if rebuild.get("delta") else "built in full")),
         ]
         if gz_per_device is not None:
             results["targets"].append(target(

@@ -48,8 +48,8 @@ def synth_dir(devices: int, programs: int, utilities: int, seed: int = 1) -> Pat
     return CACHE / f"synth-d{devices}-p{programs}-u{utilities}-s{seed}-g{_generator_hash()}"
 
 
-BUILD_SOURCES = ["derdir/catalog/build.py", "derdir/catalog/source.py", "derdir/catalog/*.sql", "derdir/recipes/*.py", "derdir/audit/*.py",
-                 "derdir/eligibility.py", "derdir/normalize.py"]
+BUILD_SOURCES = ["derdir/catalog/*.py", "derdir/catalog/*.sql", "derdir/recipes/*.py", "derdir/audit/*.py",
+                 "derdir/eligibility.py", "derdir/normalize.py", "derdir/facts.py"]
 
 
 def code_hash() -> str:

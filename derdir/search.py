@@ -72,7 +72,7 @@ def search_all(cat: Catalog, q: str, limit: int = 20) -> list[dict[str, Any]]:
     fq = fts_query(q)
     if not fq:
         return []
-    rows = cat.sql("SELECT kind, id, title FROM search WHERE search MATCH ? ORDER BY rank LIMIT ?", (fq, min(limit, 50)))
+    rows = cat.sql("SELECT kind, id, title FROM search WHERE search MATCH ? ORDER BY rank, kind, id LIMIT ?", (fq, min(limit, 50)))
     return [{"kind": k, "id": i, "title": t} for k, i, t in rows]
 
 

@@ -34,7 +34,7 @@ from ..audit import audit_files
 from ..facts import DeviceFacts
 from ..recipes.load import FOLDERS, Loaded, load_recipe
 from .index import Catalog, in_chunks
-from .rows import (PER_RECIPE, Pool, insert_recipes, maker_aliases, make_meta, memory_pool, program_candidates,
+from .rows import (Pool, insert_recipes, maker_aliases, make_meta, memory_pool, program_candidates,
                    recipe_text)
 from .source import CatalogFiles, relative
 from .static import rewrite_whole, write_entities
@@ -157,10 +157,10 @@ def _update_index(db: sqlite3.Connection, files: CatalogFiles, loaded: list[Load
         by_kind[rec.kind][rec.id] = rec
     for kind, recs in by_kind.items():
         for table in ("entity", "former_id", "search"):
-            _delete_in(db, f"DELETE FROM {table} WHERE kind = ? AND {PER_RECIPE[table]} IN ({{}})", list(recs), (kind,))
+            _delete_in(db, f"DELETE FROM {table} WHERE kind = ? AND id IN ({{}})", list(recs), (kind,))
     products = [*by_kind.get("device", {}), *by_kind.get("hub", {})]
     for table in ("device", "device_facet", "maker_device", "ident"):
-        _delete_in(db, f"DELETE FROM {table} WHERE {PER_RECIPE[table]} IN ({{}})", products)
+        _delete_in(db, f"DELETE FROM {table} WHERE id IN ({{}})", products)
     aliases = maker_aliases(files.recipes["manufacturer"].values())
     facts = {rid: DeviceFacts.of(rid, rec.model, aliases) for rid, rec in by_kind.get("device", {}).items()}
     insert_recipes(db, dict(by_kind), texts, facts, {})

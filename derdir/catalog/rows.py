@@ -20,10 +20,6 @@ from ..recipes.program import Program
 from ..recipes.common import REGIONS
 from .index import FORMAT
 
-# Tables holding rows of one recipe, and the column naming it (the search table also has `kind`).
-PER_RECIPE = {"entity": "id", "former_id": "id", "search": "id", "device": "id", "device_facet": "id",
-              "maker_device": "id", "ident": "id"}
-
 Pair = tuple[str, str]  # (device id, program id)
 # (category, maker keys or None for every maker) -> the devices of that category answering to one of them
 Pool = Callable[[str, list[str] | None], Iterable[DeviceFacts]]

@@ -175,3 +175,19 @@ def test_an_edited_device_contradicting_an_unchanged_programs_claim_is_refused(b
         build(root, out)
     assert any(p.rule == "claim-conflict" and p.path.endswith("programs/olivine-climateresponse.yaml")
                for p in error.value.problems)
+
+
+def test_derdir_build_says_when_it_updated_the_previous_build(base, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from derdir.cli import commands  # noqa: F401  (registers the commands)
+    from derdir.cli.app import app
+
+    root, out = fresh(base, tmp_path)
+    edit(root, pick(root, "utilities", random.Random(7)), lambda d: d.update(name=d["name"] + " (edited)"))
+    run = CliRunner().invoke(app, ["build", "--catalog", str(root), "--build-dir", str(out)])
+    assert run.exit_code == 0 and run.output.split()[0] == "updated", run.output
+    again = CliRunner().invoke(app, ["build", "--catalog", str(root), "--build-dir", str(out), "--json"])
+    assert json.loads(again.output)["reused"] is True
+    forced = CliRunner().invoke(app, ["build", "--catalog", str(root), "--build-dir", str(out), "--force", "--json"])
+    assert json.loads(forced.output)["delta"] is False and json.loads(forced.output)["reused"] is False

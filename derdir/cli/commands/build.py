@@ -22,6 +22,9 @@ def build(
 ) -> None:
     """Audit the catalog and compile it; a catalog with errors never replaces the last good build.
 
+    After a small change (recipes edited or added) the previous build is updated in a copy, in seconds;
+    --force builds everything again.
+
     Example: derdir build && ls build/current/api/v1/products | head
     """
     root = catalog_root(catalog)
@@ -32,9 +35,9 @@ def build(
         info = build_catalog(root, out, lambda msg: bar.update(task, description=msg), force=force)
     if as_json:
         print_json({"version": info.version, "built_at": info.built_at, "path": str(info.path),
-                    "counts": info.counts, "reused": info.reused})
+                    "counts": info.counts, "reused": info.reused, "delta": info.delta})
     else:
-        state = "up to date" if info.reused else "built"
+        state = "up to date" if info.reused else "updated" if info.delta else "built"
         plural = {"utility": "utilities"}
         counts = ", ".join(f"{n} {plural.get(k, k + 's')}" for k, n in info.counts.items())
         console.print(f"[green]{state}[/green] {info.version} ({counts}) -> {info.path}", highlight=False)

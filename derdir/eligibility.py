@@ -6,14 +6,10 @@ requirements are kept so that callers can say what a device *nearly* qualifies f
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable, Literal
 
 from .facts import DeviceFacts
-from .normalize import key, maker_key
 from .recipes.program import DeviceClaim, DeviceRule, Program, Requirements
 
 
@@ -50,30 +46,15 @@ class Verdict:
         return self._evidence
 
 
-@lru_cache(maxsize=16384)
-def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(key_pattern(pattern)))
-
-
-def key_pattern(pattern: str) -> str:
-    """Normalise a model pattern the way model strings are normalised, keeping wildcards."""
-    return "".join(ch if ch in "*?" else key(ch) for ch in pattern)
-
-
 def rule_matches(rule: DeviceRule, device: DeviceFacts) -> bool:
     """Category, maker and model patterns all match (requirements are checked separately)."""
     if rule.category != device.category:
         return False
-    if rule.manufacturers and _maker_set(tuple(rule.manufacturers)).isdisjoint(device.makers):
+    if rule.manufacturers and rule.maker_keys.isdisjoint(device.makers):
         return False
     if rule.models:
-        return any(_pattern(p).match(m) for p in rule.models for m in device.models)
+        return any(p.match(m) for p in rule.model_patterns for m in device.models)
     return True
-
-
-@lru_cache(maxsize=16384)
-def _maker_set(names: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(maker_key(m) for m in names)
 
 
 def check_requirements(req: Requirements, device: DeviceFacts, hub_id: str | None = None) -> tuple[list[str], list[str]]:

@@ -6,6 +6,7 @@ Hubs, bills and recipes spell the same maker many ways ("TP-LINK", "TP-Link Syst
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
 from functools import lru_cache
@@ -43,3 +44,9 @@ def maker_key(text: str) -> str:
 def id_key(rid: str) -> str:
     """Ids that differ only in hyphens or digits-vs-letters look-alikes collide."""
     return rid.replace("-", "").replace("0", "o").replace("1", "l")
+
+
+def model_pattern(pattern: str) -> re.Pattern[str]:
+    """A program's model pattern (* and ? wildcards) as a regex over model keys: the pattern is
+    normalised the way model strings are, keeping its wildcards."""
+    return re.compile(fnmatch.translate("".join(ch if ch in "*?" else key(ch) for ch in pattern)))

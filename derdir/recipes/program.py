@@ -7,12 +7,14 @@ capability requirements).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from ..normalize import maker_key, model_pattern
 from .common import Category, Id, Model, Name, Recipe, Region, Source, Text, Url
 from .device import DRStandard
 
@@ -65,6 +67,15 @@ class DeviceRule(Model):
     requires: Requirements = Field(default_factory=Requirements)
     note: Text | None = None
     sources: list[Source] = Field(default_factory=list)
+
+    # Compiled on first use: a rule is matched against millions of devices in a build.
+    @cached_property
+    def maker_keys(self) -> frozenset[str]:
+        return frozenset(maker_key(m) for m in self.manufacturers)
+
+    @cached_property
+    def model_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(model_pattern(p) for p in self.models)
 
 
 class DeviceClaim(Model):

@@ -69,13 +69,17 @@ def programs_for(cat: Catalog, device: DeviceFacts, market: Market | None = None
     a product can be named by hundreds of programs across the country."""
     out = []
     allowed = cat.programs_in_market(market.utility, market.region) if market else None
+    briefs: dict[str, tuple[dict[str, Any], list[str]]] = cat.derived.setdefault("program_briefs", {})
     for pid in cat.candidates_of([device], among=allowed)[device.id]:
         program = cat.programs[pid]
         v = verdict(program, device, hub)
         if v.supported is False and v.basis != "requirements":
             continue
-        entry = {**program_summary(pid, program), "supported": v.supported, "basis": v.basis, "reason": v.reason,
-                 "unmet": v.unmet, "unknown": v.unknown, "markets": market_keys(cat, program)}
+        brief = briefs.get(pid)
+        if brief is None:  # the same in every product's answer: made once per build
+            brief = briefs[pid] = (program_summary(pid, program), market_keys(cat, program))
+        entry = {**brief[0], "supported": v.supported, "basis": v.basis, "reason": v.reason,
+                 "unmet": v.unmet, "unknown": v.unknown, "markets": brief[1]}
         if market is not None:
             entry.update(_priced(program, v, device, market.utility))
         out.append(entry)

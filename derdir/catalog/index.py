@@ -79,6 +79,7 @@ class Catalog:
         self._facts: OrderedDict[str, tuple[DeviceFacts, list[str]]] = OrderedDict()
         self._facts_lock = threading.Lock()
         self.resolved: dict[tuple, bytes] = {}  # report -> resolution, packed (derdir.resolve keeps it)
+        self.derived: dict[str, Any] = {}  # parts of answers that depend only on this build, made on first use
         # Maker keys, and their 4-character prefixes, of every product: "is this maker in the catalog?"
         # is asked for every reported device and answered here without a query.
         self.maker_keys: frozenset[str] = frozenset(r[0] for r in self.sql("SELECT DISTINCT value FROM ident WHERE kind = 'maker'"))

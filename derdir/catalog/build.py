@@ -20,6 +20,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -124,7 +125,8 @@ def _code_stamp() -> str:
     never updated in place (a delta build), only replaced."""
     code = _code_of("recipes/*.py", "catalog/*.py", "catalog/schema.sql", "audit/*.py", "facts.py", "normalize.py",
                     "eligibility.py")
-    return hashlib.sha256(_models_stamp().encode() + code).hexdigest()
+    data = f"zipcodes {metadata.version('zipcodes')}"  # the ZIP table comes from that package
+    return hashlib.sha256(_models_stamp().encode() + code + data.encode()).hexdigest()
 
 
 def _code_of(*patterns: str) -> bytes:

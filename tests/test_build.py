@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 import sqlite3
 from pathlib import Path
 
@@ -72,8 +73,12 @@ def test_a_failure_while_writing_leaves_no_half_build(mini, tmp_path: Path, monk
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted([good.version, "current"])
 
 
-def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("large", [False, True])
+def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch, large: bool) -> None:
+    """A large catalog's old builds are deleted by a process of their own, after the build returns."""
     monkeypatch.setattr("derdir.catalog.build.PRUNE_GRACE_S", 0)
+    if large:
+        monkeypatch.setattr("derdir.catalog.build.PARALLEL_THRESHOLD", 1)
     root, out = mini({}), tmp_path / "build"
     versions = []
     for i in range(4):
@@ -81,6 +86,10 @@ def test_old_builds_are_pruned(mini, tmp_path: Path, monkeypatch) -> None:
         versions.append(build(root, out).version)
     kept = {p.name for p in out.iterdir() if p.name != "current" and not p.name.startswith(".")}
     assert versions[-1] in kept and len(kept) <= 2
+    deadline = time.monotonic() + 20
+    while any(p.name.startswith(".trash-") for p in out.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".trash-")]
 
 
 def test_recent_builds_survive_pruning(mini, tmp_path: Path) -> None:
@@ -94,7 +103,8 @@ def test_recent_builds_survive_pruning(mini, tmp_path: Path) -> None:
 
 
 def test_rebuild_reuses_parsed_recipes_and_sees_every_change(mini, tmp_path: Path, monkeypatch) -> None:
-    """Unchanged files come from the parse cache; a changed, added or removed file is read again."""
+    """A full build (--force; the default after a small change is to update the previous build) takes
+    unchanged files from the parse cache; a changed, added or removed file is read again."""
     import derdir.catalog.source as source
 
     root, out = mini({}), tmp_path / "build"
@@ -104,8 +114,8 @@ def test_rebuild_reuses_parsed_recipes_and_sees_every_change(mini, tmp_path: Pat
     monkeypatch.setattr(source, "load_recipe", lambda path, r, raw=None: parsed.append(path.name) or real(path, r, raw))
     (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", "Edison Co"))
     (root / "hubs" / "wifi-hub.yaml").unlink()
-    info = build(root, out)
-    assert parsed == ["sce.yaml"]
+    info = build(root, out, force=True)
+    assert parsed == ["sce.yaml"] and not info.delta
     cat = Catalog(info.path)
     assert cat.utilities["sce"].name == "Southern California Edison Co" and "wifi-hub" not in cat.hubs
     (root / "programs" / "acme-rewards.yaml").write_text("name: [\n")  # a broken file is never served from cache

@@ -161,9 +161,37 @@ def test_a_new_id_clashing_with_an_old_one_is_refused(base, tmp_path: Path, clas
     assert any(p.rule == clash and Path(new).name in p.path + p.message for p in delta_error.value.problems)
 
 
-def test_removing_a_recipe_builds_in_full(base, tmp_path: Path) -> None:
+def test_removed_and_renamed_recipes(base, tmp_path: Path) -> None:
     root, out = fresh(base, tmp_path)
-    (root / pick(root, "devices/light", random.Random(6))).unlink()
+    rng = random.Random(6)
+    named = {c["device"] for p in (root / "programs").glob("*.yaml")
+             for c in load_yaml(p.read_bytes()).data.get("eligibility", {}).get("devices", [])}
+    (root / pick(root, "devices/light", rng, lambda d: d.get("white_label_of") is None)).unlink()
+    plug = root / pick(root, "devices/smart-plug", rng)
+    while plug.stem in named:
+        plug = root / pick(root, "devices/smart-plug", rng)
+    plug.rename(plug.with_name("zz-renamed-plug.yaml"))  # a rename: one id removed, another added
+    same_as_full(root, out, tmp_path)
+
+
+def test_removing_a_recipe_another_names_is_refused(base, tmp_path: Path) -> None:
+    root, out = fresh(base, tmp_path)
+    before = current_build(out)
+    program = next(p for p in sorted((root / "programs").glob("*.yaml"))
+                   if load_yaml(p.read_bytes()).data.get("eligibility", {}).get("devices"))
+    device = load_yaml(program.read_bytes()).data["eligibility"]["devices"][0]["device"]
+    next((root / "devices").rglob(f"{device}.yaml")).unlink()
+    with pytest.raises(CatalogInvalid) as error:
+        build(root, out)
+    assert current_build(out) == before
+    assert any(p.rule == "unknown-reference" and p.path.endswith(program.name) and device in p.message
+               for p in error.value.problems)
+
+
+def test_removing_a_manufacturer_builds_in_full(base, tmp_path: Path) -> None:
+    root, out = fresh(base, tmp_path)
+    maker = sorted((root / "manufacturers").glob("*.yaml"))[0]
+    maker.unlink()
     same_as_full(root, out, tmp_path, expect_delta=False)
 
 
@@ -191,3 +219,25 @@ def test_derdir_build_says_when_it_updated_the_previous_build(base, tmp_path: Pa
     assert json.loads(again.output)["reused"] is True
     forced = CliRunner().invoke(app, ["build", "--catalog", str(root), "--build-dir", str(out), "--force", "--json"])
     assert json.loads(forced.output)["delta"] is False and json.loads(forced.output)["reused"] is False
+
+
+def test_a_chunk_emptied_by_removals_builds_in_full(base, tmp_path: Path, monkeypatch) -> None:
+    """catalog.json's chunks are cut by a full build; one left empty is not patched over."""
+    import derdir.catalog.delta as delta
+
+    monkeypatch.setattr("derdir.catalog.static.CHUNK", 2)
+    root, out = fresh(base, tmp_path)
+    build(root, out, force=True)
+    devices = sorted((root / "devices").rglob("*.yaml"), key=lambda p: p.stem)
+    data = {p.stem: load_yaml(p.read_bytes()).data for p in devices}
+    named = {c["device"] for p in (root / "programs").glob("*.yaml")
+             for c in load_yaml(p.read_bytes()).data.get("eligibility", {}).get("devices", [])}
+    named |= {d.get("white_label_of") for d in data.values()}
+    pair = next(devices[i:i + 2] for i in range(2, len(devices) - 2, 2) if not {p.stem for p in devices[i:i + 2]} & named)
+    for p in pair:
+        p.unlink()
+    answers: list[bool] = []
+    real = delta.rewrite_whole
+    monkeypatch.setattr(delta, "rewrite_whole", lambda *a: answers.append(real(*a)) or answers[-1])
+    same_as_full(root, out, tmp_path, expect_delta=False)
+    assert answers == [False]  # the delta got as far as catalog.json, and gave way there

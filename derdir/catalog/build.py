@@ -15,6 +15,8 @@ import os
 import pickle
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -38,6 +40,7 @@ from .static import write_entities, write_whole
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300
+TRASH = ".trash-"  # old builds on their way out
 
 
 @dataclass
@@ -182,7 +185,7 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         meta: dict[str, Any] | None = None
         if changed:
-            say(f"updating the previous build with {len(changed)} changed recipes")
+            say(f"updating the previous build: {len(changed.edited)} recipes edited or added, {len(changed.removed)} removed")
             meta = build_delta(root, changed, hashes, existing, tmp, version, built_at)  # type: ignore[arg-type]
             if meta is None:  # start again from an empty folder
                 shutil.rmtree(tmp)
@@ -200,7 +203,7 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(build_dir, keep={version, existing.name if existing else ""})
+    _prune(build_dir, {version, existing.name if existing else ""}, sum(meta["counts"].values()))
     return BuildInfo(version, built_at, final, meta["counts"], delta=delta)
 
 
@@ -237,15 +240,35 @@ def _publish(build_dir: Path, version: str) -> None:
     os.replace(tmp_link, build_dir / CURRENT)
 
 
-def _prune(build_dir: Path, keep: set[str]) -> None:
+def _prune(build_dir: Path, keep: set[str], recipes: int) -> None:
     """Remove old builds, keeping the newest few and any published in the last minutes
-    (a server may still be answering a request from one)."""
+    (a server may still be answering a request from one). A large build (100k files) takes seconds to
+    delete: it is renamed out of the way at once and deleted by a process of its own, so a rebuild
+    returns as soon as it is published."""
     builds = sorted((p for p in build_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     now = time.time()
+    doomed = [p for p in build_dir.iterdir() if p.name.startswith(TRASH)]  # left by an interrupted prune
     for old in builds[KEEP_BUILDS:]:
         if old.name not in keep and now - old.stat().st_mtime > PRUNE_GRACE_S:
-            shutil.rmtree(old, ignore_errors=True)
+            trash = build_dir / f"{TRASH}{old.name}-{os.getpid()}-{time.monotonic_ns()}"
+            try:
+                os.rename(old, trash)
+                doomed.append(trash)
+            except OSError:
+                pass
+    if not doomed:
+        return
+    if recipes >= PARALLEL_THRESHOLD:
+        try:
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, True)",
+                              *map(str, doomed)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:
+            pass
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _models_stamp_of(build_path: Path) -> str | None:

@@ -85,6 +85,12 @@ class _Writer:
         self.size += len(plain)
         self.written.append(chunk)
 
+    def abandon(self, out: Path) -> None:
+        self.plain.close()
+        self.gz.close()
+        for name in ("catalog.json", "catalog.json.gz"):
+            (out / name).unlink(missing_ok=True)
+
     def close(self, out: Path) -> None:
         self.gz.write(_GZIP_FINAL + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
         self.plain.close()
@@ -112,8 +118,8 @@ def write_whole(out: Path, meta: dict[str, Any], texts: dict[str, dict[str, str]
 def rewrite_whole(out: Path, previous: Path, meta: dict[str, Any], changed: set[tuple[str, str]],
                   texts_between: Callable[[str, str, str | None], list[str]]) -> bool:
     """catalog.json(.gz) after a small change: unchanged chunks copied from `previous`, chunks holding a
-    changed or added recipe rebuilt from `texts_between(kind, first, upto)`. False if `previous` has no
-    chunk table (then the caller writes the whole catalog)."""
+    changed, added or removed recipe rebuilt from `texts_between(kind, first, upto)`. False (nothing
+    written) if `previous` has no chunk table or a chunk was emptied: then the whole catalog is written."""
     try:
         chunks = [Chunk(*row) for row in json.loads((previous / CHUNKS_FILE).read_text())]
     except (OSError, ValueError, TypeError):
@@ -130,8 +136,11 @@ def rewrite_whole(out: Path, previous: Path, meta: dict[str, Any], changed: set[
         for i, chunk in enumerate(body):
             if i in hit:
                 nxt = body[i + 1] if i + 1 < len(body) and body[i + 1].kind == chunk.kind else None
-                w.add(Chunk(chunk.kind, chunk.first, chunk.last),
-                      chunk_text(chunk, texts_between(chunk.kind, chunk.first, nxt.first if nxt else None)).encode())
+                texts = texts_between(chunk.kind, chunk.first, nxt.first if nxt else None)
+                if not texts and not (chunk.first == "" and chunk.last):
+                    w.abandon(out)
+                    return False  # a chunk emptied by removals: the chunks would need cutting again
+                w.add(Chunk(chunk.kind, chunk.first, chunk.last), chunk_text(chunk, texts).encode())
             else:
                 plain.seek(chunk.plain_off)
                 gz.seek(chunk.gz_off)

@@ -2,11 +2,12 @@
 
 At 100,000 devices a full build reads, audits and indexes every recipe (about a minute); after a pull
 request that edits one recipe almost all of that work would be repeated to the same result. When only
-a few recipes were edited or added (none removed, no manufacturer recipe touched, same build code),
-the build instead:
+a few recipes were edited, added or removed (no manufacturer recipe touched: its aliases reach every
+device of the maker; same build code), the build instead:
 
 1. parses the changed files and audits them against the rest of the catalog as the previous build
-   holds it (`CatalogFiles.focus`: each rule checks what the changed recipes could break);
+   holds it (`CatalogFiles.focus`: each rule checks what the changed recipes, and the recipes naming a
+   removed one, could break);
 2. copies the previous SQLite file and replaces the changed recipes' rows, their candidate pairs and
    the `programs` column of every device whose pairs moved (the same row functions as a full build);
 3. hard-links the unchanged per-recipe JSON files and recompresses only the changed chunks of

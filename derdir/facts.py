@@ -38,23 +38,25 @@ def _on(value: object) -> bool:
 class DeviceFacts(NamedTuple):
     """One device as the answering code sees it, stored as a JSON array in field order.
 
-    A named tuple of plain lists (sorted, so builds stay byte-identical): it loads from its stored
-    form in one JSON parse, which is what a household evaluation does for every matched device."""
+    A named tuple of tuples (sorted, so builds stay byte-identical): it loads from its stored form in
+    one JSON parse, which is what a household evaluation does for every matched device. Tuples, not
+    lists: a service keeps thousands of these cached, and tuples of strings are dropped from the
+    garbage collector's view where lists would be walked at every full collection."""
 
     id: str
     category: str
     manufacturer: str
     brand: str | None
     product_name: str
-    model_numbers: list[str]
+    model_numbers: tuple[str, ...]
     white_label_of: str | None
     imported: bool
-    makers: list[str]
-    known_as: list[str]  # makers plus the aliases its manufacturer recipe lists: what reports are compared with
-    models: list[str]
+    makers: tuple[str, ...]
+    known_as: tuple[str, ...]  # makers plus the aliases its manufacturer recipe lists: what reports are compared with
+    models: tuple[str, ...]
     energy_monitoring: bool | None
     local_api: bool | None
-    standards: list[str]
+    standards: tuple[str, ...]
     battery_kwh: float | None
     controllable_kw: float | None
     # connectivity, as present (True) or not known to be present (False)
@@ -66,7 +68,7 @@ class DeviceFacts(NamedTuple):
     matter: bool
     matter_transport: str | None
     # (ecosystem, name, url, connection, via) per integration, in recipe order
-    integrations: list[list[str | None]]
+    integrations: tuple[tuple[str | None, ...], ...]
 
     @classmethod
     def of(cls, rid: str, d: Device, aliases: dict[str, set[str]] | None = None) -> "DeviceFacts":
@@ -75,17 +77,25 @@ class DeviceFacts(NamedTuple):
         makers = maker_names(d)
         known_as = makers.union(*((aliases or {}).get(k, ()) for k in makers))
         return cls(
-            rid, d.category, d.manufacturer, d.brand, d.product_name, list(d.model_numbers), d.white_label_of,
-            d.imported is not None, sorted(makers), sorted(known_as), sorted(model_names(d)),
-            d.power.energy_monitoring, d.control.local_api, sorted(d.control.standards),
+            rid, d.category, d.manufacturer, d.brand, d.product_name, tuple(d.model_numbers), d.white_label_of,
+            d.imported is not None, tuple(sorted(makers)), tuple(sorted(known_as)), tuple(sorted(model_names(d))),
+            d.power.energy_monitoring, d.control.local_api, tuple(sorted(d.control.standards)),
             d.power.battery_kwh, d.power.controllable_kw,
             _on(c.wifi), _on(c.ethernet), _on(c.cellular), _on(c.zigbee), _on(c.zwave), _on(c.matter),
             None if isinstance(c.matter, bool) or c.matter is None else c.matter.transport,
-            [[i.ecosystem, i.name, i.url, i.connection, i.via] for i in d.integrations])
+            tuple((i.ecosystem, i.name, i.url, i.connection, i.via) for i in d.integrations))
 
     def dumps(self) -> str:
         return json.dumps(self, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def loads(cls, text: str) -> "DeviceFacts":
-        return cls._make(orjson.loads(text))
+        values = orjson.loads(text)
+        for i in _SEQUENCES:
+            values[i] = tuple(values[i])
+        values[-1] = tuple(map(tuple, values[-1]))
+        return cls._make(values)
+
+
+_SEQUENCES = [i for i, name in enumerate(DeviceFacts._fields)
+              if name in ("model_numbers", "makers", "known_as", "models", "standards")]

@@ -68,9 +68,12 @@ def settled(cat: Catalog) -> Catalog:
     3k utilities) out of the cyclic garbage collector's reach. A full collection otherwise walks them
     all -- measured 100-185 ms per gen-2 pass at 100k devices -- and every request waiting meanwhile
     gets that much added to its latency (the p99). They are still freed by reference counting when a
-    newer build replaces this one."""
+    newer build replaces this one. Programs' lookup structures are made first, so that they go too;
+    what requests cache later is kept in forms the collector does not walk (see `eligibility._packed`)."""
     import gc
 
+    for program in cat.programs.values():
+        program.eligibility.compile()
     gc.collect()
     gc.freeze()
     return cat

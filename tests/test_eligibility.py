@@ -54,3 +54,37 @@ def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, 
     assert verdict(program, plain._replace(energy_monitoring=None)).supported is None
     assert verdict(program, plain._replace(energy_monitoring=False)).basis == "requirements"
     assert program.eligibility.verdicts  # the memo was used
+
+
+def test_a_remembered_verdict_is_the_verdict_and_costs_the_garbage_collector_nothing(mini, tmp_path: Path) -> None:
+    """A service remembers hundreds of thousands of rule verdicts; answered from the memo, a verdict has
+    the same reasons and sources, and what the memo holds is not walked by every full collection
+    (as Verdict objects it made 200 ms pauses at 100k devices), nor are cached device facts."""
+    import gc
+
+    root = mini({
+        "devices/smart-plug/twinco-a.yaml": _twin("Twin A", "TA-1"),
+        "devices/smart-plug/twinco-b.yaml": _twin("Twin B", "TB-1"),
+        "programs/twin-rewards.yaml": recipe("""
+            name: Twin Rewards
+            operator: Twin Power
+            urls: {info: https://example.org/twin}
+            markets: {utilities: [pge]}
+            eligibility:
+              rules:
+              - {category: smart-plug, requires: {energy_monitoring: true, local_api: true}}
+        """),
+    })
+    cat = Catalog(build(root, tmp_path / "build").path)
+    program = cat.programs["twin-rewards"]
+    a, b = cat.facts("twinco-a"), cat.facts("twinco-b")
+    assert a is not None and b is not None
+    first, again = verdict(program, a), verdict(program, b)  # b has a's facts: answered from the memo
+    assert len(program.eligibility.verdicts) == 1
+    for v in (first, again):
+        assert (v.supported, v.basis, v.unmet, v.unknown, v.rule_index) == (None, "requirements", [], ["needs local control"], 0)
+    assert [e.as_dict() for e in again.evidence] == [e.as_dict() for e in first.evidence] != []
+    gc.collect()
+    gc.collect()  # a tuple is dropped once the tuples inside it were: one collection each
+    assert not any(gc.is_tracked(packed) for packed in program.eligibility.verdicts.values())
+    assert not any(gc.is_tracked(value) for value in a if isinstance(value, (list, tuple)))

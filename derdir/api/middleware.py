@@ -94,7 +94,8 @@ class ResponseCache:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._entries: OrderedDict[tuple[str, str, bytes], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        # entries are tuples of bytes, which the garbage collector stops walking: thousands are kept
+        self._entries: OrderedDict[tuple[str, str, bytes], tuple[int, tuple[tuple[bytes, bytes], ...], bytes]] = OrderedDict()
         self._bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,7 +132,7 @@ class ResponseCache:
         if start and start["status"] == 200 and used and len(body) <= self.MAX_BODY:
             old = self._entries.pop((used, path, key[2]), None)
             self._bytes += len(body) - (len(old[2]) if old else 0)
-            self._entries[(used, path, key[2])] = (200, start["headers"], body)
+            self._entries[(used, path, key[2])] = (200, tuple(map(tuple, start["headers"])), body)
             while len(self._entries) > self.MAX_ENTRIES or self._bytes > self.MAX_BYTES:
                 self._bytes -= len(self._entries.popitem(last=False)[1][2])
 

@@ -76,7 +76,7 @@ class Catalog:
         self.open_rules: dict[str, list[str]] = defaultdict(list)  # category -> programs with a rule open to all of it
         for category, pid in self.sql("SELECT category, program_id FROM open_rule ORDER BY program_id"):
             self.open_rules[category].append(pid)
-        self._facts: OrderedDict[str, tuple[DeviceFacts, list[str]]] = OrderedDict()
+        self._facts: OrderedDict[str, tuple[DeviceFacts, tuple[str, ...]]] = OrderedDict()
         self._facts_lock = threading.Lock()
         self.resolved: dict[tuple, bytes] = {}  # report -> resolution, packed (derdir.resolve keeps it)
         self.derived: dict[str, Any] = {}  # parts of answers that depend only on this build, made on first use
@@ -114,9 +114,9 @@ class Catalog:
         row = self.sql("SELECT json FROM entity WHERE kind = 'device' AND id = ?", (rid,))
         return Device.model_validate(_strip(json.loads(row[0][0]))) if row else None
 
-    def _rows(self, ids: Iterable[str]) -> dict[str, tuple[DeviceFacts, list[str]]]:
+    def _rows(self, ids: Iterable[str]) -> dict[str, tuple[DeviceFacts, tuple[str, ...]]]:
         """id -> (facts, programs the stored pairs name) for the devices among `ids`, one query for cache misses."""
-        out: dict[str, tuple[DeviceFacts, list[str]]] = {}
+        out: dict[str, tuple[DeviceFacts, tuple[str, ...]]] = {}
         missing: list[str] = []
         with self._facts_lock:
             for i in ids:
@@ -128,7 +128,7 @@ class Catalog:
                     out[i] = row
         if not missing:
             return out
-        loaded = {rid: (DeviceFacts.loads(text), programs.split())
+        loaded = {rid: (DeviceFacts.loads(text), tuple(programs.split()))
                   for rid, text, programs in self.sql_in("SELECT id, facts, programs FROM device WHERE id IN ({})", missing)}
         with self._facts_lock:
             self._facts.update(loaded)

@@ -127,6 +127,14 @@ class Eligibility(Model):
         """Memo of rule verdicts by what they depend on (filled by `derdir.eligibility.verdict`)."""
         return {}
 
+    def compile(self) -> None:
+        """Make every lookup structure above now rather than on first use (a service does this before
+        moving its catalog out of the garbage collector's reach, so that these go with it)."""
+        for name in ("claims_by_device", "excluded", "rules_by_category", "reads", "verdicts"):
+            getattr(self, name)
+        for rule in (*self.rules, *self.exclude_rules):
+            _ = rule.maker_keys, rule.model_patterns
+
 
 IncentiveType = Literal[
     "enrollment",  # one-time payment on joining (or an upfront device rebate)

@@ -20,6 +20,17 @@ def _twin(name: str, model: str) -> str:
     """)
 
 
+def _rewards(eligibility: str) -> str:
+    """Twin Power's program for PG&E customers, with the given `eligibility:` block (indented 4)."""
+    return recipe("""
+        name: Twin Rewards
+        operator: Twin Power
+        urls: {info: https://example.org/twin}
+        markets: {utilities: [pge]}
+        eligibility:
+    """ + eligibility)
+
+
 def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, tmp_path: Path) -> None:
     """Three plugs a whole-category rule cannot tell apart (its verdict is shared through the memo): one
     listed as not supported, one excluded, one plain."""
@@ -27,12 +38,7 @@ def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, 
         "devices/smart-plug/twinco-a.yaml": _twin("Twin A", "TA-1"),
         "devices/smart-plug/twinco-b.yaml": _twin("Twin B", "TB-1"),
         "devices/smart-plug/twinco-c.yaml": _twin("Twin C", "TC-1"),
-        "programs/twin-rewards.yaml": recipe("""
-            name: Twin Rewards
-            operator: Twin Power
-            urls: {info: https://example.org/twin}
-            markets: {utilities: [pge]}
-            eligibility:
+        "programs/twin-rewards.yaml": _rewards("""
               devices:
               - {device: twinco-b, supported: false}
               exclude_devices: [twinco-c]
@@ -65,12 +71,7 @@ def test_a_remembered_verdict_is_the_verdict_and_costs_the_garbage_collector_not
     root = mini({
         "devices/smart-plug/twinco-a.yaml": _twin("Twin A", "TA-1"),
         "devices/smart-plug/twinco-b.yaml": _twin("Twin B", "TB-1"),
-        "programs/twin-rewards.yaml": recipe("""
-            name: Twin Rewards
-            operator: Twin Power
-            urls: {info: https://example.org/twin}
-            markets: {utilities: [pge]}
-            eligibility:
+        "programs/twin-rewards.yaml": _rewards("""
               rules:
               - {category: smart-plug, requires: {energy_monitoring: true, local_api: true}}
         """),

@@ -9,7 +9,8 @@ from .catalog.build import build
 from .catalog.index import Catalog
 from .compat import compat
 from .errors import Ambiguous, BuildMissing, CatalogInvalid, DerdirError, InvalidInput, NotFound
-from .household import evaluate, recommend
+from .household import evaluate
+from .recommendations import recommend
 from .markets import resolve_location
 from .product import product
 from .resolve import DeviceReport, resolve

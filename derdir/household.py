@@ -1,4 +1,4 @@
-"""A whole home: which devices qualify for which programs, what they would earn, what to add.
+"""A whole home: which devices qualify for which programs, and what they would earn.
 
 Input is what a hub knows: a location and its devices as it reports them. Each device is
 resolved, its candidate programs come from the index, and each verdict comes from
@@ -10,14 +10,14 @@ not added together.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
-from .incentives import Estimate, Sizing, account_estimate, offer
+from .incentives import account_estimate, offer
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .resolve import DeviceReport, Resolution, resolve_many
@@ -25,15 +25,6 @@ from .support import program_summary, verdict_json
 
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
-MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
-
-
-class _Sizing(NamedTuple):
-    """The two device facts earnings depend on, from index columns (`incentives.Sizing`)."""
-
-    controllable_kw: float | None
-    battery_kwh: float | None
-
 
 @dataclass
 class _Slot:
@@ -240,104 +231,3 @@ def _slot_json(s: _Slot) -> dict[str, Any]:
     if s.duplicate_of is not None:
         out["duplicate_of"] = s.duplicate_of
     return out
-
-
-def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
-              limit: int = 10) -> dict[str, Any]:
-    """Devices the home lacks that work with its hub and would earn in its market, best first."""
-    if not 1 <= limit <= 50:
-        raise InvalidInput("limit", "must be between 1 and 50")
-    market = resolve_location(cat, location)
-    hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
-    have = evaluate(cat, location, devices or [], hub_id) if devices else None
-    owned = {d["match"]["id"] for d in (have["devices"] if have else []) if d.get("match") and d["match"].get("id")}
-    enrolled = {p["id"] for p in (have["programs"] if have else []) if p.get("counted")}
-    pids = sorted(p for p in _allowed(cat, market) if cat.programs[p].status == "active")
-    if not pids:
-        return {"market": market.as_dict(), "hub": hub_id, "recommendations": [], "catalog_version": cat.version}
-    marks = ",".join("?" * len(pids))
-    rows = cat.sql(f"SELECT c.device_id, group_concat(c.program_id), d.category, d.controllable_kw, d.battery_kwh "
-                   f"FROM candidate c JOIN device d ON d.id = c.device_id WHERE c.program_id IN ({marks}) "
-                   "GROUP BY c.device_id", pids)
-    cache: dict[tuple, Estimate | None] = {}
-
-    def value(pid: str, category: str, facts: Sizing) -> tuple[Estimate | None, list[Estimate]]:
-        """The program's estimate for such a device, and the gains it adds to this home."""
-        ck = (pid, category, facts.controllable_kw, facts.battery_kwh)
-        if ck not in cache:
-            cache[ck] = offer(cat.programs[pid], category, market.utility, facts)[1]
-        est = cache[ck]
-        gains = [e for e in (est,) if e and e.typical is not None]
-        if gains and pid not in enrolled:
-            acct = account_estimate(cat.programs[pid], market.utility)
-            if acct and acct.typical is not None:
-                gains.append(acct)
-        return est, gains
-
-    def totals(gains: list[Estimate]) -> tuple[dict[str, float], dict[str, float]]:
-        added: dict[str, float] = {}  # recurring, per year
-        first_year: dict[str, float] = {}  # recurring plus one-time payments, in the first year
-        for g in gains:
-            added[g.currency] = added.get(g.currency, 0.0) + g.typical - g.first_year_only  # type: ignore[operator]
-            first_year[g.currency] = first_year.get(g.currency, 0.0) + g.typical  # type: ignore[operator]
-        return added, first_year
-
-    def rank(added: dict[str, float], first_year: dict[str, float]) -> tuple[float, float]:
-        return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
-
-    # Earnings depend on the device only through its category, kW and kWh, which the index holds: rank
-    # every candidate by what it would earn if every program naming it accepted it (an upper bound),
-    # then parse and check devices in that order, stopping once no unchecked device can rank higher.
-    optimistic = []
-    for did, plist, category, kw, kwh in rows:
-        if did in owned:
-            continue
-        facts = _Sizing(kw, kwh)
-        gains = [g for pid in plist.split(",") for g in value(pid, category, facts)[1]]
-        optimistic.append((rank(*totals(gains)), did, plist))
-    optimistic.sort(key=lambda t: (-t[0][0], -t[0][1], t[1]))
-    scored: list[tuple] = []
-    tied_checked = 0
-    for bound, did, plist in optimistic:
-        if len(scored) >= limit:
-            floor = sorted(s[0] for s in scored)[-limit]
-            if bound < floor or (bound == floor and tied_checked >= MAX_TIED_CHECKS):
-                break
-            tied_checked += bound == floor
-        device = cat.facts(did)
-        if device is None:
-            continue
-        fit = None
-        if hub_id:
-            ok, why = compat_verdict(device, cat.hubs[hub_id])
-            if ok is not True:
-                continue
-            fit = why
-        unlocks, gains = [], []
-        for pid in plist.split(","):
-            program = cat.programs[pid]
-            v = verdict(program, device, hub_id)
-            if v.supported is not True:
-                continue
-            est, more = value(pid, device.category, device)
-            gains += more
-            unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
-                            "already_enrolled": pid in enrolled, "reason": v.reason})
-        if not unlocks:
-            continue
-        added, first_year = totals(gains)
-        scored.append((rank(added, first_year), len(unlocks), device.imported, did, device, unlocks,
-                       added, first_year, fit))
-    # Most added yearly money first (then first-year money, with one-time payments); then more
-    # programs; hand-curated recipes before bulk-imported ones.
-    scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))
-    recs = []
-    for _rank, _n, _imported, did, device, unlocks, added, first_year, fit in scored[:limit]:
-        why = f"qualifies for {len(unlocks)} program(s) in this market"
-        if fit:
-            why += f"; works with your hub: {fit}"
-        recs.append({"id": did, "category": device.category, "manufacturer": device.manufacturer, "brand": device.brand,
-                     "product_name": device.product_name, "added_yearly": {c: round(v, 2) for c, v in added.items()},
-                     "added_first_year": {c: round(v, 2) for c, v in first_year.items()},
-                     "programs": unlocks, "why": why})
-    return {"market": market.as_dict(), "hub": hub_id, "recommendations": recs, "catalog_version": cat.version}

@@ -95,6 +95,10 @@ def _event_hours(ev: EventRules | None) -> float | None:
     return None
 
 
+BY_KW = {"upfront-per-kw", "per-kw-season", "per-kw-year", "per-kwh"}  # terms `estimate` multiplies by the device's kW
+BY_KWH = {"upfront-per-kwh"}  # ... and by its kWh of storage
+
+
 class Sizing(Protocol):
     """What earnings depend on besides the category (a `DeviceFacts` is one)."""
 

@@ -13,7 +13,8 @@ from derdir.catalog.index import Catalog
 from derdir.cli import commands  # noqa: F401
 from derdir.cli.app import app
 from derdir.errors import InvalidInput
-from derdir.household import evaluate, recommend
+from derdir.household import evaluate
+from derdir.recommendations import recommend
 from derdir.importers.ha_registry import parse_device_registry
 from tests.conftest import recipe
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .. import household
+from .. import household, recommendations
 from ..catalog.index import Catalog
 from ..resolve import DeviceReport, resolve_many
 from . import schemas as s
@@ -98,4 +98,4 @@ def post_evaluate(cat: Cat, body: Annotated[HouseholdRequest, Body()]) -> Respon
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_recommendations(cat: Cat, body: Annotated[RecommendRequest, Body()]) -> Response:
     """Devices the home lacks that work with its hub and qualify for programs in its market, by added yearly earnings."""
-    return json_response(household.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit))
+    return json_response(recommendations.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit))

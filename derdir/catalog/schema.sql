@@ -12,6 +12,8 @@ CREATE TABLE device (id TEXT PRIMARY KEY, category TEXT NOT NULL, manufacturer T
                      ) WITHOUT ROWID;
 CREATE INDEX device_category ON device (category, maker_key);
 CREATE INDEX device_maker ON device (maker_key);
+-- Devices by what their earnings depend on: recommendations bound whole groups of look-alike devices at once.
+CREATE INDEX device_sizing ON device (category, controllable_kw, battery_kwh);
 -- Facets used by search filters.
 CREATE TABLE device_facet (facet TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (facet, value, id)) WITHOUT ROWID;
 -- Identifiers a hub reports, for resolving: kind is model, model-prefix, maker, family, ha-integration, zigbee,

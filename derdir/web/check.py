@@ -1,7 +1,7 @@
 """Check my home: location, hub and devices (typed or from a Home Assistant registry) -> what qualifies.
 
 Nothing the owner sends is stored: the form and the uploaded file are read in memory, passed to
-`household.evaluate` / `household.recommend`, and dropped when the response is sent.
+`household.evaluate` / `recommendations.recommend`, and dropped when the response is sent.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from starlette.datastructures import UploadFile
 from ..api.deps import catalog
 from ..catalog.index import Catalog
 from ..errors import DerdirError
-from ..household import evaluate, recommend
+from ..household import evaluate
+from ..recommendations import recommend
 from ..importers.ha_registry import parse_device_registry
 from .errors import PageRoute
 from .pages import choices

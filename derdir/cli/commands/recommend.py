@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Column, Table
 
-from ...household import recommend as recommend_query
+from ...recommendations import recommend as recommend_query
 from ..app import app
 from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
 from .check import read_devices

@@ -1,0 +1,208 @@
+"""Recommend additions: devices a home lacks that work with its hub and would earn in its market.
+
+The cost to avoid is ranking every device some program of the market names: 73k of 100k at a large
+synthetic utility, and every device of a category that a statewide rule opens to all of it. What a
+device would earn depends on it only through the programs naming it, its category and its size
+(kW, kWh), so candidates are bounded in groups: devices named only by rules open to their whole
+category share the bound of every device of the same category and size (~7k groups at 100k
+devices), and devices named by a claim or a maker/model rule are bounded one by one. Devices are then
+checked (facts, hub, verdicts) in order of their bound, a batch at a time, and the walk stops once no
+unchecked device can rank above the last recommendation.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from itertools import islice
+from typing import Any, Iterator, NamedTuple
+
+from .catalog.index import Catalog
+from .compat import verdict as compat_verdict
+from .eligibility import verdict
+from .errors import InvalidInput
+from .household import evaluate
+from .incentives import BY_KW, BY_KWH, Estimate, Sizing, account_estimate, applicable, offer
+from .lookup import find_in_memory
+from .markets import Market, resolve_location
+from .support import program_summary
+
+MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
+BATCH = 200  # devices whose facts are read in one query during the walk
+
+Rank = tuple[float, float]  # (added yearly, added in the first year), the larger over currencies
+Member = tuple[str, tuple[str, ...]]  # (device id, the market's programs naming it)
+
+
+class _Sizing(NamedTuple):
+    """The two device facts earnings depend on, from index columns (`incentives.Sizing`)."""
+
+    controllable_kw: float | None
+    battery_kwh: float | None
+
+
+class _Earnings:
+    """What the market's programs would add to this home for a kind of device, remembered per
+    (program, category, size): thousands of candidates share each."""
+
+    def __init__(self, cat: Catalog, market: Market, enrolled: set[str]):
+        self.cat, self.market, self.enrolled = cat, market, enrolled
+        self._offers: dict[tuple, Estimate | None] = {}
+        self._accounts: dict[str, Estimate | None] = {}
+        self._reads: dict[tuple[str, str], tuple[bool, bool]] = {}
+
+    def of(self, pid: str, category: str, size: Sizing) -> tuple[Estimate | None, list[Estimate]]:
+        """The program's estimate for such a device, and the gains it adds to this home (with the
+        program's per-account terms when the home is not enrolled yet)."""
+        reads = self._reads.get((pid, category))
+        if reads is None:  # does what the program pays for such a device depend on its kW, its kWh?
+            types = {t.type for t in applicable(self.cat.programs[pid], category, self.market.utility) if t.per == "device"}
+            reads = self._reads[(pid, category)] = (bool(types & BY_KW), bool(types & BY_KWH))
+        key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
+        if key not in self._offers:
+            self._offers[key] = offer(self.cat.programs[pid], category, self.market.utility, size)[1]
+        est = self._offers[key]
+        gains = [est] if est and est.typical is not None else []
+        if gains and pid not in self.enrolled:
+            if pid not in self._accounts:
+                self._accounts[pid] = account_estimate(self.cat.programs[pid], self.market.utility)
+            acct = self._accounts[pid]
+            if acct and acct.typical is not None:
+                gains.append(acct)
+        return est, gains
+
+    def bound(self, pids: tuple[str, ...], category: str, size: Sizing) -> Rank:
+        """The rank such a device would have if every program naming it accepted it."""
+        return rank(*totals([g for pid in pids for g in self.of(pid, category, size)[1]]))
+
+
+def totals(gains: list[Estimate]) -> tuple[dict[str, float], dict[str, float]]:
+    """(recurring per year, recurring plus one-time payments in the first year), per currency."""
+    added: dict[str, float] = {}
+    first_year: dict[str, float] = {}
+    for g in gains:
+        added[g.currency] = added.get(g.currency, 0.0) + g.typical - g.first_year_only  # type: ignore[operator]
+        first_year[g.currency] = first_year.get(g.currency, 0.0) + g.typical  # type: ignore[operator]
+    return added, first_year
+
+
+def rank(added: dict[str, float], first_year: dict[str, float]) -> Rank:
+    return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
+
+
+def _levels(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings
+            ) -> tuple[dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]], dict[str, tuple[str, ...]], set[str]]:
+    """Candidates by bound: per bound, devices bounded one by one and (category, kW, kWh) groups.
+    Also the programs opening each category to all its devices, and the devices bounded one by one."""
+    chosen = set(pids)
+    opened = {c: tuple(p for p in ps if p in chosen) for c, ps in cat.open_rules.items()}
+    opened = {c: ps for c, ps in opened.items() if ps}
+    levels: dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]] = defaultdict(lambda: ([], []))
+    single: set[str] = set()
+    marks = ",".join("?" * len(pids))
+    for did, plist, category, kw, kwh in cat.sql(
+            "SELECT p.device_id, group_concat(p.program_id), d.category, d.controllable_kw, d.battery_kwh "
+            f"FROM candidate_pair p JOIN device d ON d.id = p.device_id WHERE p.program_id IN ({marks}) "
+            "GROUP BY p.device_id", pids):
+        single.add(did)
+        if did not in owned:
+            named = tuple(sorted({*plist.split(","), *opened.get(category, ())}))
+            levels[earn.bound(named, category, _Sizing(kw, kwh))][0].append((did, named))
+    if opened:
+        cats = sorted(opened)
+        for category, kw, kwh in cat.sql("SELECT category, controllable_kw, battery_kwh FROM device "
+                                         f"WHERE category IN ({','.join('?' * len(cats))}) GROUP BY 1, 2, 3", cats):
+            levels[earn.bound(opened[category], category, _Sizing(kw, kwh))][1].append((category, kw, kwh))
+    return levels, opened, single
+
+
+def _walk(cat: Catalog, levels: dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]],
+          opened: dict[str, tuple[str, ...]], skip: set[str]) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
+    """(bound, device id, programs naming it) in the order devices are checked: best bound first, then
+    id. A group's devices are read only when the walk reaches its bound."""
+    for bound in sorted(levels, reverse=True):
+        singles, groups = levels[bound]
+        members = list(singles)
+        for category, kw, kwh in groups:
+            ids = cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
+                          (category, kw, kwh))
+            members += [(did, opened[category]) for (did,) in ids if did not in skip]
+        members.sort()
+        yield from ((bound, did, named) for did, named in members)
+
+
+def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
+              limit: int = 10) -> dict[str, Any]:
+    """Devices the home lacks that work with its hub and would earn in its market, best first."""
+    if not 1 <= limit <= 50:
+        raise InvalidInput("limit", "must be between 1 and 50")
+    market = resolve_location(cat, location)
+    hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
+    have = evaluate(cat, location, devices or [], hub_id) if devices else None
+    owned = {d["match"]["id"] for d in (have["devices"] if have else []) if d.get("match") and d["match"].get("id")}
+    enrolled = {p["id"] for p in (have["programs"] if have else []) if p.get("counted")}
+    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
+    answer: dict[str, Any] = {"market": market.as_dict(), "hub": hub_id, "recommendations": [], "catalog_version": cat.version}
+    if not pids:
+        return answer
+    earn = _Earnings(cat, market, enrolled)
+    levels, opened, single = _levels(cat, pids, owned, earn)
+    walk = _walk(cat, levels, opened, single | owned)
+    scored: list[tuple] = []
+    best: list[Rank] = []  # the `limit` best ranks so far (a min-heap): a device must beat best[0] to enter
+    tied_checked = 0
+    while batch := list(islice(walk, BATCH)):
+        facts = cat.facts_of([did for _, did, _ in batch])
+        for bound, did, named in batch:
+            if len(best) >= limit:
+                if bound < best[0] or (bound == best[0] and tied_checked >= MAX_TIED_CHECKS):
+                    break  # no device left can rank higher than the last recommendation
+                tied_checked += bound == best[0]
+            found = _check(cat, earn, facts.get(did), named, hub_id, enrolled)
+            if found is not None:
+                scored.append(found)
+                heapq.heappush(best, found[0])
+                if len(best) > limit:
+                    heapq.heappop(best)
+        else:
+            continue
+        break
+    # Most added yearly money first (then first-year money, with one-time payments); then more
+    # programs; hand-curated recipes before bulk-imported ones.
+    scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))
+    for _rank, _n, _imported, did, device, unlocks, added, first_year, fit in scored[:limit]:
+        why = f"qualifies for {len(unlocks)} program(s) in this market"
+        if fit:
+            why += f"; works with your hub: {fit}"
+        answer["recommendations"].append({
+            "id": did, "category": device.category, "manufacturer": device.manufacturer, "brand": device.brand,
+            "product_name": device.product_name, "added_yearly": {c: round(v, 2) for c, v in added.items()},
+            "added_first_year": {c: round(v, 2) for c, v in first_year.items()}, "programs": unlocks, "why": why})
+    return answer
+
+
+def _check(cat: Catalog, earn: _Earnings, device: Any, named: tuple[str, ...], hub_id: str | None,
+           enrolled: set[str]) -> tuple | None:
+    """A candidate as it really is: works with the hub, and the programs that accept it with what they add."""
+    if device is None:
+        return None
+    fit = None
+    if hub_id:
+        ok, why = compat_verdict(device, cat.hubs[hub_id])
+        if ok is not True:
+            return None
+        fit = why
+    unlocks, gains = [], []
+    for pid in named:
+        program = cat.programs[pid]
+        v = verdict(program, device, hub_id)
+        if v.supported is not True:
+            continue
+        est, more = earn.of(pid, device.category, device)
+        gains += more
+        unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
+                        "already_enrolled": pid in enrolled, "reason": v.reason})
+    if not unlocks:
+        return None
+    added, first_year = totals(gains)
+    return (rank(added, first_year), len(unlocks), device.imported, device.id, device, unlocks, added, first_year, fit)

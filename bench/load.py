@@ -48,6 +48,7 @@ class Targets:
     products: list[dict[str, Any]]
     programs: list[str]
     hubs: list[str]
+    markets: list[str]  # locations as hubs send them: utility ids and names, ZIP codes, states
 
     @classmethod
     def fetch(cls, http: httpx.Client) -> "Targets":
@@ -58,7 +59,13 @@ class Targets:
             products += r.json()["items"]
         programs = [p["id"] for p in http.get("/v1/programs").json()]
         hubs = [h["id"] for h in http.get("/v1/hubs").json()]
-        return cls(products, programs, hubs)
+        utilities = http.get("/v1/utilities").json()
+        markets = MARKETS
+        if not any(u["id"] == MARKETS[0] for u in utilities):  # another catalog (the synthetic one): its own
+            picks = random.Random(len(utilities)).sample(utilities, min(6, len(utilities)))
+            ids, regions = [u["id"] for u in picks], sorted({r for u in picks for r in u.get("regions", [])})
+            markets = ids[:2] + regions[:2] + ids[2:] + regions[2:4]  # states among the first six, as above
+        return cls(products, programs, hubs, markets)
 
 
 def make_request(name: str, t: Targets, rnd: random.Random) -> tuple[str, str, dict[str, Any], set[int]]:
@@ -70,7 +77,7 @@ def make_request(name: str, t: Targets, rnd: random.Random) -> tuple[str, str, d
     if name == "product":
         return "GET", f"/v1/products/{p['id']}", {}, ok
     if name == "product-market":
-        return "GET", f"/v1/products/{p['id']}", {"params": {"market": rnd.choice(MARKETS)}}, ok
+        return "GET", f"/v1/products/{p['id']}", {"params": {"market": rnd.choice(t.markets)}}, ok
     if name == "support":
         return "GET", f"/v1/products/{p['id']}/programs/{rnd.choice(t.programs)}", {}, ok
     if name == "compat":
@@ -79,10 +86,10 @@ def make_request(name: str, t: Targets, rnd: random.Random) -> tuple[str, str, d
         q = rnd.choice(["plug", "thermostat", "kasa", "ecobee", "battery", "charger", "water heater", "shelly", "zigbee"])
         params = {"q": q, "per_page": 20}
         if rnd.random() < 0.5:
-            params["market"] = rnd.choice(MARKETS)
+            params["market"] = rnd.choice(t.markets)
         return "GET", "/v1/products", {"params": params}, ok
     if name == "programs-market":
-        return "GET", "/v1/programs", {"params": {"market": rnd.choice(MARKETS)}}, ok
+        return "GET", "/v1/programs", {"params": {"market": rnd.choice(t.markets)}}, ok
     if name == "hub":
         return "GET", f"/v1/hubs/{rnd.choice(t.hubs)}", {}, ok
     if name == "search":
@@ -94,10 +101,10 @@ def make_request(name: str, t: Targets, rnd: random.Random) -> tuple[str, str, d
     if name == "resolve":
         return "POST", "/v1/resolve", {"json": {"devices": reports}}, ok
     if name == "evaluate":
-        body = {"location": rnd.choice(MARKETS[:6]), "hub": rnd.choice(t.hubs), "devices": reports}
+        body = {"location": rnd.choice(t.markets[:6]), "hub": rnd.choice(t.hubs), "devices": reports}
         return "POST", "/v1/households/evaluate", {"json": body}, ok
     if name == "recommend":
-        body = {"location": rnd.choice(MARKETS[:6]), "hub": rnd.choice(t.hubs), "devices": reports[:5], "limit": 10}
+        body = {"location": rnd.choice(t.markets[:6]), "hub": rnd.choice(t.hubs), "devices": reports[:5], "limit": 10}
         return "POST", "/v1/households/recommendations", {"json": body}, ok
     if name == "not-found":
         return "GET", f"/v1/products/{p['id']}-nope", {}, {404, 409}

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from itertools import islice
-from typing import Any, Iterator, NamedTuple
+from functools import partial
+from itertools import count, islice
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import verdict
 from .errors import InvalidInput
 from .household import evaluate
-from .incentives import BY_KW, BY_KWH, Estimate, Sizing, account_estimate, applicable, offer
+from .incentives import BY_KW, BY_KWH, CATEGORY_KW, Estimate, Sizing, account_estimate, applicable, offer
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .support import program_summary
@@ -31,7 +32,6 @@ MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommen
 BATCH = 200  # devices whose facts are read in one query during the walk
 
 Rank = tuple[float, float]  # (added yearly, added in the first year), the larger over currencies
-Member = tuple[str, tuple[str, ...]]  # (device id, the market's programs naming it)
 
 
 class _Sizing(NamedTuple):
@@ -90,45 +90,82 @@ def rank(added: dict[str, float], first_year: dict[str, float]) -> Rank:
     return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
 
 
-def _levels(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings
-            ) -> tuple[dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]], dict[str, tuple[str, ...]], set[str]]:
-    """Candidates by bound: per bound, devices bounded one by one and (category, kW, kWh) groups.
-    Also the programs opening each category to all its devices, and the devices bounded one by one."""
+def _ceiling(earn: _Earnings, named: tuple[str, ...], category: str, sizes: Iterable[tuple[Any, Any]]) -> Rank:
+    """A bound no device of `category` with one of these (kW, kWh) sizes can exceed: the bound at the
+    largest of each. What a term pays grows with the kW it multiplies by (the device's, or the category's
+    typical kW when the recipe has none) and with the kWh, and caps keep that so."""
+    typical = CATEGORY_KW.get(category)
+    mid = (typical[0] + typical[1]) / 2 if typical else None
+    kws = [kw if kw else mid for kw, _ in sizes]
+    top_kw = max((k for k in kws if k is not None), default=None)
+    top_kwh = max((kwh for _, kwh in sizes if kwh), default=None)
+    return earn.bound(named, category, _Sizing(top_kw, top_kwh))
+
+
+def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
+    """(bound, device id, the market's programs naming it), best bound first, then by id: every
+    candidate device, in the order the old one-by-one ranking had them, without bounding each one.
+
+    Best-first over groups that share programs and category -- a category's devices named only by
+    rules open to all of it, and devices named by the same claims and maker/model rules -- each with
+    a ceiling on its devices' bounds. A group is opened when it comes first: into its devices with their
+    own bounds, or a category into its sizes. At equal bounds groups open before devices come out."""
     chosen = set(pids)
     opened = {c: tuple(p for p in ps if p in chosen) for c, ps in cat.open_rules.items()}
     opened = {c: ps for c, ps in opened.items() if ps}
-    levels: dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]] = defaultdict(lambda: ([], []))
-    single: set[str] = set()
+    heap: list[tuple] = []
+    seq = count()
+
+    def push(bound: Rank, item: Any, device: str | None = None) -> None:
+        """A device (item = its programs) or a group (item = a function giving its entries)."""
+        heapq.heappush(heap, (-bound[0], -bound[1], 1, device, item) if device else (-bound[0], -bound[1], 0, next(seq), item))
+
     marks = ",".join("?" * len(pids))
-    for did, plist, category, kw, kwh in cat.sql(
-            "SELECT p.device_id, group_concat(p.program_id), d.category, d.controllable_kw, d.battery_kwh "
-            f"FROM candidate_pair p JOIN device d ON d.id = p.device_id WHERE p.program_id IN ({marks}) "
-            "GROUP BY p.device_id", pids):
-        single.add(did)
-        if did not in owned:
-            named = tuple(sorted({*plist.split(","), *opened.get(category, ())}))
-            levels[earn.bound(named, category, _Sizing(kw, kwh))][0].append((did, named))
+    named: dict[str, list[str]] = defaultdict(list)
+    for did, pid in cat.sql(f"SELECT device_id, program_id FROM candidate_pair WHERE program_id IN ({marks})", pids):
+        named[did].append(pid)
+    if len(named) > 5000:  # most of the catalog: one pass over the sizing index beats a lookup per device
+        rows = cat.sql("SELECT id, category, controllable_kw, battery_kwh FROM device INDEXED BY device_sizing")
+    else:
+        rows = cat.sql_in("SELECT id, category, controllable_kw, battery_kwh FROM device WHERE id IN ({})", list(named))
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, Any, Any]]] = defaultdict(list)
+    for did, category, kw, kwh in rows:
+        if did in named and did not in owned:
+            groups[(tuple(sorted({*named[did], *opened.get(category, ())})), category)].append((did, kw, kwh))
+
+    def devices_of(programs: tuple[str, ...], category: str, members: list[tuple[str, Any, Any]]) -> None:
+        for did, kw, kwh in members:
+            push(earn.bound(programs, category, _Sizing(kw, kwh)), programs, did)
+
+    for (programs, category), members in groups.items():
+        push(_ceiling(earn, programs, category, [(kw, kwh) for _, kw, kwh in members]),
+             partial(devices_of, programs, category, members))
+
+    def size(category: str, kw: Any, kwh: Any) -> None:
+        for (did,) in cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
+                              (category, kw, kwh)):
+            if did not in named and did not in owned:
+                push(earn.bound(opened[category], category, _Sizing(kw, kwh)), opened[category], did)
+
+    def sizes(category: str, found: list[tuple[Any, Any]]) -> None:
+        for kw, kwh in found:
+            push(earn.bound(opened[category], category, _Sizing(kw, kwh)), partial(size, category, kw, kwh))
+
+    by_category: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     if opened:
         cats = sorted(opened)
         for category, kw, kwh in cat.sql("SELECT category, controllable_kw, battery_kwh FROM device "
                                          f"WHERE category IN ({','.join('?' * len(cats))}) GROUP BY 1, 2, 3", cats):
-            levels[earn.bound(opened[category], category, _Sizing(kw, kwh))][1].append((category, kw, kwh))
-    return levels, opened, single
+            by_category[category].append((kw, kwh))
+    for category, found in by_category.items():
+        push(_ceiling(earn, opened[category], category, found), partial(sizes, category, found))
 
-
-def _walk(cat: Catalog, levels: dict[Rank, tuple[list[Member], list[tuple[str, Any, Any]]]],
-          opened: dict[str, tuple[str, ...]], skip: set[str]) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
-    """(bound, device id, programs naming it) in the order devices are checked: best bound first, then
-    id. A group's devices are read only when the walk reaches its bound."""
-    for bound in sorted(levels, reverse=True):
-        singles, groups = levels[bound]
-        members = list(singles)
-        for category, kw, kwh in groups:
-            ids = cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
-                          (category, kw, kwh))
-            members += [(did, opened[category]) for (did,) in ids if did not in skip]
-        members.sort()
-        yield from ((bound, did, named) for did, named in members)
+    while heap:
+        b0, b1, is_device, device, item = heapq.heappop(heap)
+        if is_device:
+            yield (-b0, -b1), device, item
+        else:
+            item()  # pushes the group's entries
 
 
 def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
@@ -146,8 +183,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     if not pids:
         return answer
     earn = _Earnings(cat, market, enrolled)
-    levels, opened, single = _levels(cat, pids, owned, earn)
-    walk = _walk(cat, levels, opened, single | owned)
+    walk = _walk(cat, pids, owned, earn)
     scored: list[tuple] = []
     best: list[Rank] = []  # the `limit` best ranks so far (a min-heap): a device must beat best[0] to enter
     tied_checked = 0

@@ -1,0 +1,27 @@
+"""Recommendations walk candidates best-first over groups of look-alike devices; that must be the order
+of ranking every candidate one by one, which is what these tests compute to compare."""
+
+from __future__ import annotations
+
+import pytest
+
+from derdir.catalog.index import Catalog
+from derdir.markets import resolve_location
+from derdir.recommendations import _Earnings, _Sizing, _walk
+
+
+@pytest.mark.parametrize("location", ["pge", "US-CA", "US-TX", "ON", "10001", "US-MN"])
+def test_the_walk_is_every_candidate_ranked_one_by_one(cat: Catalog, location: str) -> None:
+    market = resolve_location(cat, location)
+    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
+    ids = [r[0] for r in cat.sql("SELECT id FROM device ORDER BY id")]
+    owned = set(ids[::7])  # a home already has these: never recommended
+    earn = _Earnings(cat, market, set())
+    facts = cat.facts_of(ids)
+    named = cat.candidates_of(facts.values(), among=set(pids))
+    expected = sorted(((earn.bound(tuple(named[d]), facts[d].category, _Sizing(facts[d].controllable_kw, facts[d].battery_kwh)),
+                        d, tuple(named[d])) for d in ids if named[d] and d not in owned),
+                      key=lambda t: (-t[0][0], -t[0][1], t[1]))
+    walked = list(_walk(cat, pids, owned, earn))
+    assert len(expected) > 10  # the market's programs name enough devices for the order to mean something
+    assert walked == expected

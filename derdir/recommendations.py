@@ -15,7 +15,7 @@ import heapq
 from collections import defaultdict
 from functools import partial
 from itertools import count, islice
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
@@ -89,7 +89,7 @@ def rank(added: dict[str, float], first_year: dict[str, float]) -> Rank:
     return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
 
 
-def _ceiling(earn: _Earnings, named: tuple[str, ...], category: str, sizes: Iterable[tuple[Any, Any]]) -> Rank:
+def _ceiling(earn: _Earnings, named: tuple[str, ...], category: str, sizes: Sequence[tuple[Any, Any]]) -> Rank:
     """A bound no device of `category` with one of these (kW, kWh) sizes can exceed: the bound at the
     largest of each. What a term pays grows with the kW it multiplies by (the device's, or the category's
     typical kW when the recipe has none) and with the kWh, and caps keep that so."""
@@ -103,7 +103,7 @@ def _ceiling(earn: _Earnings, named: tuple[str, ...], category: str, sizes: Iter
 
 def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
     """(bound, device id, the market's programs naming it), best bound first, then by id: every
-    candidate device, in the order the old one-by-one ranking had them, without bounding each one.
+    candidate device, in the order bounding each one would give, without bounding each one.
 
     Best-first over groups that share programs and category -- a category's devices named only by
     rules open to all of it, and devices named by the same claims and maker/model rules -- each with

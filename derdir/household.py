@@ -26,6 +26,7 @@ from .support import program_summary, verdict_json
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
 
+
 @dataclass
 class _Slot:
     """One reported device and what was found for it."""

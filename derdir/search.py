@@ -46,25 +46,35 @@ def search_products(cat: Catalog, q: str | None = None, *, category: str | None 
         where.append("d.id IN (SELECT id FROM device_facet WHERE facet = 'protocol' AND value = ?)")
         params.append(protocol.lower())
     if program:
-        pid = find_in_memory(cat, "program", program, "program")
-        where.append("d.id IN (SELECT device_id FROM candidate WHERE program_id = ?)")
-        params.append(pid)
+        _named_by(cat, [find_in_memory(cat, "program", program, "program")], where, params)
     if market:
         m = resolve_location(cat, market)
-        pids = sorted(cat.programs_in_market(m.utility, m.region))
-        where.append(f"d.id IN (SELECT device_id FROM candidate WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}))")
-        params.extend(pids)
+        _named_by(cat, sorted(cat.programs_in_market(m.utility, m.region)), where, params)
     if hub:
         h = cat.hubs[find_in_memory(cat, "hub", hub, "hub")]
         ors = " OR ".join("(facet = ? AND value = ?)" for _ in hub_facets(h))
         where.append(f"d.id IN (SELECT id FROM device_facet WHERE {ors})")
         params.extend(v for pair in hub_facets(h) for v in pair)
     clause = " WHERE " + " AND ".join(where) if where else ""
-    total = cat.sql(f"SELECT count(*) FROM {source}{clause}", params)[0][0]
+    # Counting a market's products without text search: through the narrow category index, not the wide
+    # device rows (a state-wide market matches ~95k devices at 100k: 97 ms instead of 570 ms).
+    counted = source + (" INDEXED BY device_category" if source == "device d" and market else "")
+    total = cat.sql(f"SELECT count(*) FROM {counted}{clause}", params)[0][0]
     rows = cat.sql(f"SELECT d.id FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
                    [*params, per_page, (page - 1) * per_page])
     return {"total": total, "page": page, "per_page": per_page,
             "items": [device_summary(cat, r[0]) for r in rows], "catalog_version": cat.version}
+
+
+def _named_by(cat: Catalog, pids: list[str], where: list[str], params: list[Any]) -> None:
+    """Filter to devices one of `pids` names: by category where a rule opens it all, else by stored pair.
+    (Not through the `candidate` view: that would list every device of an open category first, ~95k
+    rows for a state-wide market at 100k devices.)"""
+    chosen = set(pids)
+    cats = sorted(c for c, ps in cat.open_rules.items() if chosen.intersection(ps))
+    pairs = f"d.id IN (SELECT device_id FROM candidate_pair WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}))"
+    where.append(f"(+d.category IN ({','.join('?' * len(cats))}) OR {pairs})" if cats else pairs)
+    params.extend([*cats, *pids])
 
 
 def search_all(cat: Catalog, q: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -73,6 +73,8 @@ def _named_by(cat: Catalog, pids: list[str], where: list[str], params: list[Any]
     chosen = set(pids)
     cats = sorted(c for c, ps in cat.open_rules.items() if chosen.intersection(ps))
     pairs = f"d.id IN (SELECT device_id FROM candidate_pair WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}))"
+    # `+` keeps SQLite from answering the OR with two index searches, which gathers every match before
+    # the first page can be cut: scanned in id order, a page needs only the rows before it
     where.append(f"(+d.category IN ({','.join('?' * len(cats))}) OR {pairs})" if cats else pairs)
     params.extend([*cats, *pids])
 

@@ -109,9 +109,7 @@ def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> It
     rules open to all of it, and devices named by the same claims and maker/model rules -- each with
     a ceiling on its devices' bounds. A group is opened when it comes first: into its devices with their
     own bounds, or a category into its sizes. At equal bounds groups open before devices come out."""
-    chosen = set(pids)
-    opened = {c: tuple(p for p in ps if p in chosen) for c, ps in cat.open_rules.items()}
-    opened = {c: ps for c, ps in opened.items() if ps}
+    opened = cat.opened_by(pids)
     heap: list[tuple] = []
     seq = count()
 
@@ -141,15 +139,17 @@ def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> It
         push(_ceiling(earn, programs, category, [(kw, kwh) for _, kw, kwh in members]),
              partial(devices_of, programs, category, members))
 
-    def size(category: str, kw: Any, kwh: Any) -> None:
+    def size(category: str, kw: Any, kwh: Any, bound: Rank) -> None:
+        """The devices of one size, which share its bound."""
         for (did,) in cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
                               (category, kw, kwh)):
             if did not in named and did not in owned:
-                push(earn.bound(opened[category], category, _Sizing(kw, kwh)), opened[category], did)
+                push(bound, opened[category], did)
 
     def sizes(category: str, found: list[tuple[Any, Any]]) -> None:
         for kw, kwh in found:
-            push(earn.bound(opened[category], category, _Sizing(kw, kwh)), partial(size, category, kw, kwh))
+            bound = earn.bound(opened[category], category, _Sizing(kw, kwh))
+            push(bound, partial(size, category, kw, kwh, bound))
 
     by_category: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     if opened:

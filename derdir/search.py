@@ -70,8 +70,7 @@ def _named_by(cat: Catalog, pids: list[str], where: list[str], params: list[Any]
     """Filter to devices one of `pids` names: by category where a rule opens it all, else by stored pair.
     (Not through the `candidate` view: that would list every device of an open category first, ~95k
     rows for a state-wide market at 100k devices.)"""
-    chosen = set(pids)
-    cats = sorted(c for c, ps in cat.open_rules.items() if chosen.intersection(ps))
+    cats = sorted(cat.opened_by(pids))
     pairs = f"d.id IN (SELECT device_id FROM candidate_pair WHERE program_id IN ({','.join('?' * len(pids)) or 'NULL'}))"
     # `+` keeps SQLite from answering the OR with two index searches, which gathers every match before
     # the first page can be cut: scanned in id order, a page needs only the rows before it

@@ -190,6 +190,12 @@ class Catalog:
             out[d.id] = sorted(pids if among is None else pids & among)
         return out
 
+    def opened_by(self, pids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Category -> those of `pids` with a rule open to the whole category (categories with none left out)."""
+        chosen = set(pids)
+        opened = {c: tuple(p for p in ps if p in chosen) for c, ps in self.open_rules.items()}
+        return {c: ps for c, ps in opened.items() if ps}
+
     def count(self, kind: str) -> int:
         return self.sql("SELECT count(*) FROM entity WHERE kind = ?", (kind,))[0][0]
 

@@ -7,6 +7,8 @@ requirements are kept so that callers can say what a device *nearly* qualifies f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
 from typing import Any, Callable, Literal
 
 from .facts import DeviceFacts
@@ -97,7 +99,7 @@ def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[E
     return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
 
 
-MEMO = 256  # verdicts of whole-category rules remembered per program (few distinct sets of facts exist)
+MEMO = 256  # rule verdicts remembered per program (devices share the few facts a program's rules read)
 
 
 def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) -> Verdict:
@@ -106,14 +108,14 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
     if device.id in elig.excluded:
         return Verdict(False, "excluded", "the program excludes this device",
                        _evidence=lambda: program_evidence(program))
-    # A rule open to a whole category sees a device only through its requirement facts, which
-    # thousands of devices share: its verdict is computed once per distinct set of them.
-    makers, models = elig.reads.get(device.category, (False, False))
-    if makers or models:
+    # Rules see a device only through the few facts they read (its makers, its energy monitoring...),
+    # which thousands of devices share: the verdict is computed once per distinct set of them. Rules
+    # on model numbers read what is nearly unique to each device, and are not remembered.
+    reads = elig.reads.get(device.category, ())
+    if "models" in reads:
         by_rules = _by_rules(program, device, hub_id)
     else:
-        key = (device.category, device.energy_monitoring, device.local_api, tuple(device.standards),
-               device.battery_kwh, device.controllable_kw, hub_id)
+        key = (device.category, hub_id if "hub" in reads else None, _reader(reads)(device))
         packed = elig.verdicts.get(key)
         if packed is None:
             by_rules = _by_rules(program, device, hub_id)
@@ -134,6 +136,14 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
         return Verdict(value, "claim", "listed by the program" if value else "listed as not supported",
                        _evidence=evidence)
     return by_rules  # type: ignore[return-value]
+
+
+@cache
+def _reader(names: tuple[str, ...]) -> Callable[[DeviceFacts], Any]:
+    """The device facts named (a `reads` entry), as one hashable value."""
+    if not names:
+        return lambda device: ()
+    return attrgetter(*(n for n in names if n != "hub") or ("category",))
 
 
 def _packed(v: Verdict) -> tuple:

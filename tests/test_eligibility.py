@@ -50,7 +50,7 @@ def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, 
     program = cat.programs["twin-rewards"]
     facts = cat.facts_of(["twinco-a", "twinco-b", "twinco-c"])
     for _ in range(2):  # the second round answers from the memo
-        assert program.eligibility.reads.get("smart-plug") == (False, False)
+        assert program.eligibility.reads.get("smart-plug") == ("energy_monitoring",)
         assert (verdict(program, facts["twinco-a"]).supported, verdict(program, facts["twinco-a"]).basis) == (True, "rule")
         assert (verdict(program, facts["twinco-b"]).supported, verdict(program, facts["twinco-b"]).basis) == (False, "claim")
         assert (verdict(program, facts["twinco-c"]).supported, verdict(program, facts["twinco-c"]).basis) == (False, "excluded")
@@ -89,3 +89,34 @@ def test_a_remembered_verdict_is_the_verdict_and_costs_the_garbage_collector_not
     gc.collect()  # a tuple is dropped once the tuples inside it were: one collection each
     assert not any(gc.is_tracked(packed) for packed in program.eligibility.verdicts.values())
     assert not any(gc.is_tracked(value) for value in a if isinstance(value, (list, tuple)))
+
+
+def test_a_maker_rule_verdict_is_shared_by_the_makers_devices_and_a_model_rule_is_judged_per_device(mini, tmp_path: Path) -> None:
+    """The memo is keyed by exactly what a program's rules read: a rule on a maker and local control
+    gives Twinco's plugs one shared verdict per local-control value, right for each plug; a rule on
+    model numbers reads what differs between plugs, so its verdicts are not remembered at all."""
+    def plug(name: str, model: str, local: str) -> str:
+        return _twin(name, model) + f"control: {{local_api: {local}}}\n"
+
+    root = mini({
+        "devices/smart-plug/twinco-a.yaml": plug("Twin A", "TA-1", "true"),
+        "devices/smart-plug/twinco-b.yaml": plug("Twin B", "TB-1", "true"),
+        "devices/smart-plug/twinco-c.yaml": plug("Twin C", "TC-1", "false"),
+        "programs/twin-rewards.yaml": _rewards("""
+              rules:
+              - {category: smart-plug, manufacturers: [Twinco], requires: {local_api: true}}
+        """),
+        "programs/twin-models.yaml": _rewards("""
+              rules:
+              - {category: smart-plug, manufacturers: [Twinco], models: ["TA-*"]}
+        """).replace("Twin Rewards", "Twin Models"),
+    })
+    cat = Catalog(build(root, tmp_path / "build").path)
+    facts = cat.facts_of(["twinco-a", "twinco-b", "twinco-c"])
+    by_maker, by_model = cat.programs["twin-rewards"], cat.programs["twin-models"]
+    assert by_maker.eligibility.reads["smart-plug"] == ("local_api", "makers")
+    answers = [(v.supported, v.basis) for v in (verdict(by_maker, facts[d]) for d in ("twinco-a", "twinco-b", "twinco-c"))]
+    assert answers == [(True, "rule"), (True, "rule"), (False, "requirements")]
+    assert len(by_maker.eligibility.verdicts) == 2  # a and b share one entry; c's local control differs
+    assert [verdict(by_model, facts[d]).supported for d in ("twinco-a", "twinco-b")] == [True, False]
+    assert not by_model.eligibility.verdicts

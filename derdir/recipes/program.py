@@ -114,13 +114,20 @@ class Eligibility(Model):
         return out
 
     @cached_property
-    def reads(self) -> dict[str, tuple[bool, bool]]:
-        """Per category: do its rules (or exclusion rules) look at makers, at models? What verdicts are keyed by."""
-        out: dict[str, tuple[bool, bool]] = {}
-        for r in (*self.rules, *self.exclude_rules):
-            makers, models = out.get(r.category, (False, False))
-            out[r.category] = (makers or bool(r.manufacturers), models or bool(r.models))
-        return out
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """Per category: the device facts its rules and exclusion rules look at ('makers', 'models', the
+        requirement facts, and 'hub' for a hub requirement). A rule verdict depends on nothing else, so
+        it is remembered under exactly these (`derdir.eligibility.verdict`)."""
+        out: dict[str, set[str]] = {}
+        for r in self.rules:
+            q = r.requires
+            out.setdefault(r.category, set()).update(name for name, used in (
+                ("makers", r.manufacturers), ("models", r.models), ("energy_monitoring", q.energy_monitoring),
+                ("local_api", q.local_api), ("standards", q.any_standard), ("battery_kwh", q.min_battery_kwh is not None),
+                ("controllable_kw", q.min_controllable_kw is not None), ("hub", q.hubs)) if used)
+        for r in self.exclude_rules:
+            out.setdefault(r.category, set()).update(name for name, used in (("makers", r.manufacturers), ("models", r.models)) if used)
+        return {c: tuple(sorted(names)) for c, names in out.items()}
 
     @cached_property
     def verdicts(self) -> dict[tuple, object]:

@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # catalog, the same distribution every round, as popular devices repeat in real traffic.
     fresh = iter(ids * 3)
     fresh_market = iter(ids[::-1] * 3)  # "product-market": as a hub asks, with the home's utility
+    fresh_stored = iter((ids[len(ids) // 2:] + ids[:len(ids) // 2]) * 3)  # "stored": the floor, see bench/apps.py
     popular_pick = [ids[min(len(ids) - 1, int(rng.paretovariate(1.0)) - 1)] for _ in range(50_000)]
     tmp = Path(tempfile.mkdtemp(prefix="derdir-bench-http-"))
     constant_file = tmp / "constant.txt"
@@ -171,6 +172,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if which == "product-market":
             chunk = [f"/v1/products/{next(fresh_market)}?market={rng.choice(utilities)}" for _ in range(n)]
             f = tmp / f"market-{time.monotonic_ns()}.txt"
+            f.write_text("\n".join(chunk) + "\n")
+            return f, chunk
+        if which == "stored":
+            chunk = [f"/bench/stored/{next(fresh_stored)}" for _ in range(n)]
+            f = tmp / f"stored-{time.monotonic_ns()}.txt"
             f.write_text("\n".join(chunk) + "\n")
             return f, chunk
         chunk = [f"/v1/products/{next(fresh)}" for _ in range(n)]
@@ -189,7 +195,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         drive("constant", 1)  # warm-up: imports, thread pool, SQLite pages
         drive("product", 1)
-        order = ["constant", "product", "product-market", "product-popular"]
+        order = ["constant", "product", "product-market", "product-popular", "stored"]
         for r in range(rounds):
             for which in (order if r % 2 == 0 else order[::-1]):
                 res = drive(which, seconds)
@@ -212,16 +218,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "requests": sum(x["requests"] for x in rs)}
 
     prod, const, pop, mkt = agg("product"), agg("constant"), agg("product-popular"), agg("product-market")
+    floor = agg("stored")
+    ratio_floor = floor["rps"] / const["rps"]
     ratio = prod["rps"] / const["rps"]
     ratio_pop = pop["rps"] / const["rps"]
     ratio_mkt = mkt["rps"] / const["rps"]
     print(f"product lookup {prod['rps']:.0f} req/s (p99 {prod['p99_ms']} ms) vs constant {const['rps']:.0f} req/s "
-          f"(p99 {const['p99_ms']} ms): {ratio:.2f}x; in a market {mkt['rps']:.0f} req/s: {ratio_mkt:.2f}x; popular products {pop['rps']:.0f} req/s: {ratio_pop:.2f}x", flush=True)
+          f"(p99 {const['p99_ms']} ms): {ratio:.2f}x; in a market {mkt['rps']:.0f} req/s: {ratio_mkt:.2f}x; popular products {pop['rps']:.0f} req/s: {ratio_pop:.2f}x; floor (stored answer) {floor['rps']:.0f} req/s: {ratio_floor:.2f}x", flush=True)
     results = {
         "scale": sc, "generator": gen, "connections": a.connections, "seconds_per_round": seconds, "rounds": rounds,
         "server_cpu": server_cpu, "client_cpu": client_cpu, "uvicorn_workers": 1,
-        "product": prod, "product_popular": pop, "product_market": mkt, "constant": const, "ratio": round(ratio, 3),
-        "ratio_popular": round(ratio_pop, 3), "ratio_market": round(ratio_mkt, 3), "runs": runs,
+        "product": prod, "product_popular": pop, "product_market": mkt, "stored": floor, "constant": const, "ratio": round(ratio, 3),
+        "ratio_popular": round(ratio_pop, 3), "ratio_market": round(ratio_mkt, 3), "ratio_stored": round(ratio_floor, 3), "runs": runs,
         "targets": [target("HTTP product lookup vs constant endpoint, same stack", f">= {TARGET_RATIO}x",
                            f"{prod['rps']:.0f} req/s, p99 {prod['p99_ms']} ms", ratio, ratio >= TARGET_RATIO,
                            f"constant {const['rps']:.0f} req/s, p99 {const['p99_ms']} ms; {gen}, {a.connections} connections, "
@@ -230,7 +238,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   target("HTTP product lookup in a market (?market=utility, as a hub asks) vs constant", "(information)",
                          f"{mkt['rps']:.0f} req/s, p99 {mkt['p99_ms']} ms", ratio_mkt, None, ""),
                   target("HTTP popular-product lookup (Zipf ids, answer cache hits) vs constant", "(information)",
-                         f"{pop['rps']:.0f} req/s, p99 {pop['p99_ms']} ms", ratio_pop, None, "")],
+                         f"{pop['rps']:.0f} req/s, p99 {pop['p99_ms']} ms", ratio_pop, None, ""),
+                  target("floor: one catalog read and a body of an answer's size, nothing computed, vs constant",
+                         "(information)", f"{floor['rps']:.0f} req/s, p99 {floor['p99_ms']} ms", ratio_floor, None,
+                         "what a product answer stored whole per device would reach at best")],
     }
     save_section("http", results)
     return results

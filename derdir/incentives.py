@@ -7,7 +7,7 @@ partial (or null) and says why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 from .recipes.program import EventRules, Incentive, Program
 
@@ -97,6 +97,13 @@ def _event_hours(ev: EventRules | None) -> float | None:
 
 BY_KW = {"upfront-per-kw", "per-kw-season", "per-kw-year", "per-kwh"}  # terms `estimate` multiplies by the device's kW
 BY_KWH = {"upfront-per-kwh"}  # ... and by its kWh of storage
+
+
+def size_reads(program: Program, category: str, utilities: Iterable[str | None]) -> tuple[bool, bool]:
+    """Does what the program pays for a device of this category (under any of these utilities' terms)
+    depend on its kW, on its kWh? Callers remember estimates per size only where it does."""
+    types = {t.type for u in utilities for t in applicable(program, category, u) if t.per == "device"}
+    return bool(types & BY_KW), bool(types & BY_KWH)
 
 
 class Sizing(Protocol):

@@ -1,44 +1,29 @@
 """Recommend additions: devices a home lacks that work with its hub and would earn in its market.
 
-The cost to avoid is ranking every device some program of the market names: 73k of 100k at a large
-synthetic utility, ~90k state-wide. What a device would earn depends on it only through the programs
-naming it, its category and its size (kW, kWh), so devices are bounded in groups that share programs
-and category, each with a ceiling none of its devices can exceed, and a group is opened only when it
-comes first (`_walk`, best-first). Devices come out in order of their bound and are checked (facts,
-hub, verdicts) a batch at a time; the walk stops once no device left can rank above the last
-recommendation.
+Candidates come best bound first (`candidates.walk`: what the programs naming a device would add to
+this home if they all accepted it) and are checked (facts, hub, verdicts) a batch at a time; the walk
+stops once no device left can rank above the last recommendation.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
-from functools import partial
-from itertools import count, islice
-from typing import Any, Iterator, NamedTuple, Sequence
+from itertools import islice
+from typing import Any
 
+from .candidates import Rank, walk
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import verdict
 from .errors import InvalidInput
 from .household import evaluate
-from .incentives import BY_KW, BY_KWH, CATEGORY_KW, Estimate, Sizing, account_estimate, applicable, offer
+from .incentives import Estimate, Sizing, account_estimate, offer, size_reads
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .support import program_summary
 
 MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
 BATCH = 200  # devices whose facts are read in one query during the walk
-
-Rank = tuple[float, float]  # (added yearly, added in the first year), the larger over currencies
-
-
-class _Sizing(NamedTuple):
-    """The two device facts earnings depend on, from index columns (`incentives.Sizing`)."""
-
-    controllable_kw: float | None
-    battery_kwh: float | None
-
 
 class _Earnings:
     """What the market's programs would add to this home for a kind of device, remembered per
@@ -54,9 +39,8 @@ class _Earnings:
         """The program's estimate for such a device, and the gains it adds to this home (with the
         program's per-account terms when the home is not enrolled yet)."""
         reads = self._reads.get((pid, category))
-        if reads is None:  # does what the program pays for such a device depend on its kW, its kWh?
-            types = {t.type for t in applicable(self.cat.programs[pid], category, self.market.utility) if t.per == "device"}
-            reads = self._reads[(pid, category)] = (bool(types & BY_KW), bool(types & BY_KWH))
+        if reads is None:
+            reads = self._reads[(pid, category)] = size_reads(self.cat.programs[pid], category, [self.market.utility])
         key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
         if key not in self._offers:
             self._offers[key] = offer(self.cat.programs[pid], category, self.market.utility, size)[1]
@@ -89,85 +73,6 @@ def rank(added: dict[str, float], first_year: dict[str, float]) -> Rank:
     return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
 
 
-def _ceiling(earn: _Earnings, named: tuple[str, ...], category: str, sizes: Sequence[tuple[Any, Any]]) -> Rank:
-    """A bound no device of `category` with one of these (kW, kWh) sizes can exceed: the bound at the
-    largest of each. What a term pays grows with the kW it multiplies by (the device's, or the category's
-    typical kW when the recipe has none) and with the kWh, and caps keep that so."""
-    typical = CATEGORY_KW.get(category)
-    mid = (typical[0] + typical[1]) / 2 if typical else None
-    kws = [kw if kw else mid for kw, _ in sizes]
-    top_kw = max((k for k in kws if k is not None), default=None)
-    top_kwh = max((kwh for _, kwh in sizes if kwh), default=None)
-    return earn.bound(named, category, _Sizing(top_kw, top_kwh))
-
-
-def _walk(cat: Catalog, pids: list[str], owned: set[str], earn: _Earnings) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
-    """(bound, device id, the market's programs naming it), best bound first, then by id: every
-    candidate device, in the order bounding each one would give, without bounding each one.
-
-    Best-first over groups that share programs and category -- a category's devices named only by
-    rules open to all of it, and devices named by the same claims and maker/model rules -- each with
-    a ceiling on its devices' bounds. A group is opened when it comes first: into its devices with their
-    own bounds, or a category into its sizes. At equal bounds groups open before devices come out."""
-    opened = cat.opened_by(pids)
-    heap: list[tuple] = []
-    seq = count()
-
-    def push(bound: Rank, item: Any, device: str | None = None) -> None:
-        """A device (item = its programs) or a group (item = a function giving its entries)."""
-        heapq.heappush(heap, (-bound[0], -bound[1], 1, device, item) if device else (-bound[0], -bound[1], 0, next(seq), item))
-
-    marks = ",".join("?" * len(pids))
-    named: set[str] = set()
-    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, Any, Any]]] = defaultdict(list)
-    # Grouped by device in SQLite, not in Python: slower alone (1.0 s vs 0.2 s state-wide at 100k devices),
-    # but other requests run meanwhile, and Python holds no 260k rows for the garbage collector to walk.
-    # Under a mixed load of 100 req/s this kept recommendations at p50 0.16 s; grouping in Python, 5 s.
-    for did, plist, category, kw, kwh in cat.sql(
-            "SELECT p.device_id, group_concat(p.program_id), d.category, d.controllable_kw, d.battery_kwh "
-            f"FROM candidate_pair p JOIN device d ON d.id = p.device_id WHERE p.program_id IN ({marks}) "
-            "GROUP BY p.device_id", pids):
-        named.add(did)
-        if did not in owned:
-            groups[(tuple(sorted({*plist.split(","), *opened.get(category, ())})), category)].append((did, kw, kwh))
-
-    def devices_of(programs: tuple[str, ...], category: str, members: list[tuple[str, Any, Any]]) -> None:
-        for did, kw, kwh in members:
-            push(earn.bound(programs, category, _Sizing(kw, kwh)), programs, did)
-
-    for (programs, category), members in groups.items():
-        push(_ceiling(earn, programs, category, [(kw, kwh) for _, kw, kwh in members]),
-             partial(devices_of, programs, category, members))
-
-    def size(category: str, kw: Any, kwh: Any, bound: Rank) -> None:
-        """The devices of one size, which share its bound."""
-        for (did,) in cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
-                              (category, kw, kwh)):
-            if did not in named and did not in owned:
-                push(bound, opened[category], did)
-
-    def sizes(category: str, found: list[tuple[Any, Any]]) -> None:
-        for kw, kwh in found:
-            bound = earn.bound(opened[category], category, _Sizing(kw, kwh))
-            push(bound, partial(size, category, kw, kwh, bound))
-
-    by_category: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
-    if opened:
-        cats = sorted(opened)
-        for category, kw, kwh in cat.sql("SELECT category, controllable_kw, battery_kwh FROM device "
-                                         f"WHERE category IN ({','.join('?' * len(cats))}) GROUP BY 1, 2, 3", cats):
-            by_category[category].append((kw, kwh))
-    for category, found in by_category.items():
-        push(_ceiling(earn, opened[category], category, found), partial(sizes, category, found))
-
-    while heap:
-        b0, b1, is_device, device, item = heapq.heappop(heap)
-        if is_device:
-            yield (-b0, -b1), device, item
-        else:
-            item()  # pushes the group's entries
-
-
 def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
               limit: int = 10) -> dict[str, Any]:
     """Devices the home lacks that work with its hub and would earn in its market, best first."""
@@ -183,11 +88,11 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     if not pids:
         return answer
     earn = _Earnings(cat, market, enrolled)
-    walk = _walk(cat, pids, owned, earn)
+    candidates = walk(cat, pids, owned, earn.bound)
     scored: list[tuple] = []
     best: list[Rank] = []  # the `limit` best ranks so far (a min-heap): a device must beat best[0] to enter
     tied_checked = 0
-    while batch := list(islice(walk, BATCH)):
+    while batch := list(islice(candidates, BATCH)):
         facts = cat.facts_of([did for _, did, _ in batch])
         for bound, did, named in batch:
             if len(best) >= limit:

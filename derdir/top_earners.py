@@ -1,23 +1,31 @@
-"""Which devices earn the most in a market: rank by the typical yearly estimate of their best program.
+"""Which devices earn the most in a market: rank by the typical estimate of their best program.
 
-Index-based: the programs offered in the market, then the `candidate` table for the devices those
-programs name — never a scan of every device. A device counts only where its verdict is `True`
-(unknown or disputed devices are not ranked) and the program is active; amounts no source states
-are not invented, so a device whose programs publish no amount is left out.
+A device counts only where its verdict is `True` (unknown or disputed devices are not ranked) and the
+program is active; amounts no source states are not invented, so a device whose programs publish no
+amount is left out. Devices come best bound first (`candidates.walk`: the best estimate among the
+programs naming a device, as if all accepted it), so a market page judges the few devices that can
+make its top list, not the ~90k a state-wide market names at 100k devices.
 """
 
 from __future__ import annotations
 
+import heapq
+from itertools import islice
 from typing import Any
 
+from .candidates import Rank, walk
 from .catalog.index import Catalog
 from .eligibility import verdict
-from .incentives import Estimate, offer
+from .facts import DeviceFacts
+from .incentives import Estimate, Sizing, offer, size_reads
 from .lookup import device_summary
 from .markets import Market, resolve_location
-from .facts import DeviceFacts
 from .recipes.program import Program
 from .support import program_summary
+
+BATCH = 200  # devices whose facts are read in one query during the walk
+MAX_TIED_CHECKS = 500  # devices checked among those tied with the last of the list (order among equals)
+UNRANKED: Rank = (-1.0, -1.0)  # the bound of a device none of whose programs publishes an amount
 
 
 def _utilities_to_try(cat: Catalog, program: Program, market: Market) -> list[str | None]:
@@ -29,11 +37,12 @@ def _utilities_to_try(cat: Catalog, program: Program, market: Market) -> list[st
     return inside or [None]
 
 
-def best_estimate(cat: Catalog, program: Program, device: DeviceFacts, market: Market) -> tuple[Estimate, str | None] | None:
-    """The highest typical per-device estimate of `program` for `device` in `market`, and its utility."""
+def best_estimate(cat: Catalog, program: Program, device: Sizing, category: str,
+                  market: Market) -> tuple[Estimate, str | None] | None:
+    """The highest typical per-device estimate of `program` for such a device in `market`, and its utility."""
     best: tuple[Estimate, str | None] | None = None
     for util in _utilities_to_try(cat, program, market):
-        _, est = offer(program, device.category, util, device)
+        _, est = offer(program, category, util, device)
         if est is None or est.typical is None:
             continue
         if best is None or est.typical > (best[0].typical or 0):
@@ -41,31 +50,69 @@ def best_estimate(cat: Catalog, program: Program, device: DeviceFacts, market: M
     return best
 
 
+class _Best:
+    """`best_estimate` per (program, category, and the kW and kWh where the amount depends on them):
+    thousands of devices share each."""
+
+    def __init__(self, cat: Catalog, market: Market):
+        self.cat, self.market = cat, market
+        self._memo: dict[tuple, tuple[Estimate, str | None] | None] = {}
+        self._reads: dict[tuple[str, str], tuple[bool, bool]] = {}
+
+    def of(self, pid: str, category: str, size: Sizing) -> tuple[Estimate, str | None] | None:
+        program = self.cat.programs[pid]
+        reads = self._reads.get((pid, category))
+        if reads is None:
+            reads = self._reads[(pid, category)] = size_reads(program, category, _utilities_to_try(self.cat, program, self.market))
+        key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
+        if key not in self._memo:
+            self._memo[key] = best_estimate(self.cat, program, size, category, self.market)
+        return self._memo[key]
+
+    def bound(self, pids: tuple[str, ...], category: str, size: Sizing) -> Rank:
+        typical = max((found[0].typical for pid in pids if (found := self.of(pid, category, size))), default=None)
+        return UNRANKED if typical is None else (typical, typical)
+
+
 def top_earners(cat: Catalog, location: str, limit: int = 10) -> dict[str, Any]:
     """Devices ranked by the typical yearly earnings of their best program in `location`."""
     market = resolve_location(cat, location)
-    offered = cat.programs_in_market(market.utility, market.region)
-    pids = sorted(p for p in offered if cat.programs[p].status == "active")
-    marks = ",".join("?" * len(pids)) or "NULL"
-    rows = cat.sql(f"SELECT device_id, program_id FROM candidate WHERE program_id IN ({marks}) "
-                   "ORDER BY device_id, program_id", pids)
-    ranked: dict[str, dict[str, Any]] = {}
-    facts = cat.facts_of(list(dict.fromkeys(did for did, _ in rows)))
-    for did, pid in rows:
-        device, program = facts.get(did), cat.programs[pid]
-        if device is None or verdict(program, device).supported is not True:
+    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
+    best = _Best(cat, market)
+    candidates = walk(cat, pids, set(), best.bound) if pids else iter(())
+    items: list[dict[str, Any]] = []
+    top: list[float] = []  # the `limit` best typical estimates so far (a min-heap): a device must reach top[0]
+    tied = 0
+    while batch := list(islice(candidates, BATCH)):
+        facts = cat.facts_of([did for _, did, _ in batch])
+        for bound, did, named in batch:
+            if bound <= UNRANKED:
+                break  # the rest publish no amount
+            if len(top) >= limit:
+                if bound[0] < top[0] or (bound[0] == top[0] and tied >= MAX_TIED_CHECKS):
+                    break  # no device left can enter the list
+                tied += bound[0] == top[0]
+            item = _ranked(cat, best, facts.get(did), named)
+            if item is not None:
+                items.append(item)
+                heapq.heappush(top, item["estimate"]["typical"])
+                if len(top) > limit:
+                    heapq.heappop(top)
+        else:
             continue
-        found = best_estimate(cat, program, device, market)
-        entry = ranked.setdefault(did, {"programs": 0, "best": None})
-        entry["programs"] += 1
-        if found and (entry["best"] is None or (found[0].typical or 0) > entry["best"][0].typical):
-            entry["best"] = (found[0], found[1], pid)
-    items = []
-    for did, entry in ranked.items():
-        if entry["best"] is None:
-            continue
-        est, util, pid = entry["best"]
-        items.append({**device_summary(cat, did), "qualifying_programs": entry["programs"],
-                      "program": program_summary(pid, cat.programs[pid]), "utility": util, "estimate": est.as_dict()})
+        break
     items.sort(key=lambda i: (-i["estimate"]["typical"], i["id"]))
-    return {"market": market.as_dict(), "items": items[:limit], "ranked": len(items), "catalog_version": cat.version}
+    return {"market": market.as_dict(), "items": items[:limit], "catalog_version": cat.version}
+
+
+def _ranked(cat: Catalog, best: _Best, device: DeviceFacts | None, named: tuple[str, ...]) -> dict[str, Any] | None:
+    """A candidate as it really is: its best estimate among the programs that accept it (None if none has one)."""
+    if device is None:
+        return None
+    accepted = [pid for pid in named if verdict(cat.programs[pid], device).supported is True]
+    found = [(f, pid) for pid in accepted if (f := best.of(pid, device.category, device))]
+    if not found:
+        return None
+    (est, util), pid = min(found, key=lambda t: (-(t[0][0].typical or 0), t[1]))  # the first program among equals
+    return {**device_summary(cat, device.id), "qualifying_programs": len(accepted),
+            "program": program_summary(pid, cat.programs[pid]), "utility": util, "estimate": est.as_dict()}

@@ -7,7 +7,8 @@ import pytest
 
 from derdir.catalog.index import Catalog
 from derdir.markets import resolve_location
-from derdir.recommendations import _Earnings, _Sizing, _walk
+from derdir.candidates import Size, walk
+from derdir.recommendations import _Earnings
 
 
 @pytest.mark.parametrize("location", ["pge", "US-CA", "US-TX", "ON", "10001", "US-MN"])
@@ -19,9 +20,9 @@ def test_the_walk_is_every_candidate_ranked_one_by_one(cat: Catalog, location: s
     earn = _Earnings(cat, market, set())
     facts = cat.facts_of(ids)
     named = cat.candidates_of(facts.values(), among=set(pids))
-    expected = sorted(((earn.bound(tuple(named[d]), facts[d].category, _Sizing(facts[d].controllable_kw, facts[d].battery_kwh)),
+    expected = sorted(((earn.bound(tuple(named[d]), facts[d].category, Size(facts[d].controllable_kw, facts[d].battery_kwh)),
                         d, tuple(named[d])) for d in ids if named[d] and d not in owned),
                       key=lambda t: (-t[0][0], -t[0][1], t[1]))
-    walked = list(_walk(cat, pids, owned, earn))
+    walked = list(walk(cat, pids, owned, earn.bound))
     assert len(expected) > 10  # the market's programs name enough devices for the order to mean something
     assert walked == expected

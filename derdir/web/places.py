@@ -42,7 +42,7 @@ def utility_page(request: Request, cat: Cat, utility_id: Ref) -> Response:
     return page(request, "market.html", title=u.name, path=f"/utilities/{uid}", json_url=f"/v1/utilities/{uid}",
                 heading=u.name, u=u, region=None, region_utilities=[], utilities=cat.utilities,
                 programs=list_programs(cat, uid), top=top_earners(cat, uid),
-                programs_json="/v1/programs" + query(market=uid))
+                programs_json="/v1/programs" + query(market=uid), devices_url="/search" + query(market=uid))
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
@@ -57,4 +57,4 @@ def region_page(request: Request, cat: Cat, code: Ref) -> Response:
     return page(request, "market.html", title=region_name(region), path=f"/regions/{region}", json_url=programs_json,
                 heading=region_name(region), u=None, region=region, region_utilities=list_utilities(cat, region),
                 utilities=cat.utilities, programs=list_programs(cat, region), top=top_earners(cat, region),
-                programs_json=programs_json)
+                programs_json=programs_json, devices_url="/search" + query(market=region))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from functools import partial
+from functools import lru_cache, partial
 from itertools import count
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
@@ -44,6 +44,51 @@ def ceiling(bound: Bound, named: tuple[str, ...], category: str, sizes: Sequence
     return bound(named, category, Size(top_kw, top_kwh))
 
 
+class Layout(NamedTuple):
+    """The groups a set of programs sorts its devices into: the same for every request naming that set
+    in one build (a market's), so it is made once. Tuples and a dict of plain values only: the garbage
+    collector stops walking them, however many devices they list."""
+
+    named: dict[str, None]  # devices a claim or a maker/model rule of the programs names
+    groups: tuple[tuple[tuple[str, ...], str, tuple[tuple[str, Any, Any], ...]], ...]  # (programs, category, (id, kW, kWh)...)
+    sizes: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]  # (open category, its distinct (kW, kWh))
+
+
+LAYOUTS = 4  # markets' layouts kept per build (a state-wide one at 100k devices: ~11 MB, ~50k devices)
+
+
+def layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:
+    """The `Layout` of `pids` (sorted), remembered per build for the last few sets asked for."""
+    made = cat.derived.get("layouts")
+    if made is None:
+        made = cat.derived.setdefault("layouts", lru_cache(maxsize=LAYOUTS)(partial(_layout, cat)))
+    return made(pids)
+
+
+def _layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:
+    opened = cat.opened_by(pids)
+    marks = ",".join("?" * len(pids))
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, Any, Any]]] = defaultdict(list)
+    # Grouped by device in SQLite, not in Python: other requests run meanwhile, and Python holds no 260k
+    # rows for the garbage collector to walk (under a mixed load of 100 req/s, grouping in Python made
+    # recommendations 30x slower). Grouped before the join, so each device row is read once, not once per
+    # pair: 0.8 -> 0.2 s state-wide at 100k devices.
+    for did, plist, category, kw, kwh in cat.sql(
+            "SELECT g.device_id, g.programs, d.category, d.controllable_kw, d.battery_kwh FROM (SELECT device_id, "
+            f"group_concat(program_id) AS programs FROM candidate_pair WHERE program_id IN ({marks}) GROUP BY device_id) g "
+            "JOIN device d ON d.id = g.device_id", pids):
+        groups[(tuple(sorted({*plist.split(","), *opened.get(category, ())})), category)].append((did, kw, kwh))
+    by_category: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
+    if opened:
+        cats = sorted(opened)
+        for category, kw, kwh in cat.sql("SELECT category, controllable_kw, battery_kwh FROM device "
+                                         f"WHERE category IN ({','.join('?' * len(cats))}) GROUP BY 1, 2, 3", cats):
+            by_category[category].append((kw, kwh))
+    return Layout(dict.fromkeys(did for members in groups.values() for did, _, _ in members),
+                  tuple((programs, category, tuple(members)) for (programs, category), members in groups.items()),
+                  tuple((category, tuple(found)) for category, found in by_category.items()))
+
+
 def walk(cat: Catalog, pids: list[str], owned: set[str], bound: Bound) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
     """(bound, device id, the market's programs naming it), best bound first, then by id: every device
     one of `pids` names (except `owned`), in the order bounding each one would give, without bounding
@@ -54,6 +99,7 @@ def walk(cat: Catalog, pids: list[str], owned: set[str], bound: Bound) -> Iterat
     a ceiling on its devices' bounds. A group is opened when it comes first: into its devices with their
     own bounds, or a category into its sizes. At equal bounds groups open before devices come out."""
     opened = cat.opened_by(pids)
+    known = layout(cat, tuple(sorted(pids)))
     heap: list[tuple] = []
     seq = count()
 
@@ -61,26 +107,12 @@ def walk(cat: Catalog, pids: list[str], owned: set[str], bound: Bound) -> Iterat
         """A device (item = its programs) or a group (item = a function giving its entries)."""
         heapq.heappush(heap, (-at[0], -at[1], 1, device, item) if device else (-at[0], -at[1], 0, next(seq), item))
 
-    marks = ",".join("?" * len(pids))
-    named: set[str] = set()
-    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, Any, Any]]] = defaultdict(list)
-    # Grouped by device in SQLite, not in Python: other requests run meanwhile, and Python holds no 260k
-    # rows for the garbage collector to walk (under a mixed load of 100 req/s, grouping in Python made
-    # recommendations 30x slower). Grouped before the join, so each device row is read once, not once per
-    # pair: 0.8 -> 0.2 s state-wide at 100k devices.
-    for did, plist, category, kw, kwh in cat.sql(
-            "SELECT g.device_id, g.programs, d.category, d.controllable_kw, d.battery_kwh FROM (SELECT device_id, "
-            f"group_concat(program_id) AS programs FROM candidate_pair WHERE program_id IN ({marks}) GROUP BY device_id) g "
-            "JOIN device d ON d.id = g.device_id", pids):
-        named.add(did)
-        if did not in owned:
-            groups[(tuple(sorted({*plist.split(","), *opened.get(category, ())})), category)].append((did, kw, kwh))
-
-    def devices_of(programs: tuple[str, ...], category: str, members: list[tuple[str, Any, Any]]) -> None:
+    def devices_of(programs: tuple[str, ...], category: str, members: tuple[tuple[str, Any, Any], ...]) -> None:
         for did, kw, kwh in members:
-            push(bound(programs, category, Size(kw, kwh)), programs, did)
+            if did not in owned:
+                push(bound(programs, category, Size(kw, kwh)), programs, did)
 
-    for (programs, category), members in groups.items():
+    for programs, category, members in known.groups:
         push(ceiling(bound, programs, category, [(kw, kwh) for _, kw, kwh in members]),
              partial(devices_of, programs, category, members))
 
@@ -88,21 +120,15 @@ def walk(cat: Catalog, pids: list[str], owned: set[str], bound: Bound) -> Iterat
         """The devices of one size, which share its bound."""
         for (did,) in cat.sql("SELECT id FROM device WHERE category = ? AND controllable_kw IS ? AND battery_kwh IS ?",
                               (category, kw, kwh)):
-            if did not in named and did not in owned:
+            if did not in known.named and did not in owned:
                 push(at, opened[category], did)
 
-    def sizes(category: str, found: list[tuple[Any, Any]]) -> None:
+    def sizes(category: str, found: tuple[tuple[Any, Any], ...]) -> None:
         for kw, kwh in found:
             at = bound(opened[category], category, Size(kw, kwh))
             push(at, partial(size, category, kw, kwh, at))
 
-    by_category: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
-    if opened:
-        cats = sorted(opened)
-        for category, kw, kwh in cat.sql("SELECT category, controllable_kw, battery_kwh FROM device "
-                                         f"WHERE category IN ({','.join('?' * len(cats))}) GROUP BY 1, 2, 3", cats):
-            by_category[category].append((kw, kwh))
-    for category, found in by_category.items():
+    for category, found in known.sizes:
         push(ceiling(bound, opened[category], category, found), partial(sizes, category, found))
 
     while heap:

@@ -13,10 +13,14 @@ from .normalize import key
 MAX_REF = 300
 
 
-def fts_query(text: str) -> str | None:
-    """A safe FTS5 query: each word quoted, prefix-matched, all required."""
+def fts_query(text: str, kind: str | None = None) -> str | None:
+    """A safe FTS5 query over titles and bodies: each word quoted, prefix-matched, all required; only
+    recipes of `kind` if given (matched in the index, not checked row by row)."""
     words = re.findall(r"[\w]+", text.lower())[:12]
-    return " ".join(f'"{w}"*' for w in words) or None
+    if not words:
+        return None
+    text_match = "{title body} : (" + " ".join(f'"{w}"*' for w in words) + ")"
+    return f"kind : {kind} AND {text_match}" if kind else text_match
 
 
 def device_summary(cat: Catalog, rid: str) -> dict[str, Any]:
@@ -44,8 +48,8 @@ def find_device(cat: Catalog, ref: str, field: str = "product") -> str:
     if len(hits) == 1:
         return hits.pop()
     if not hits:
-        q = fts_query(ref)
-        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? AND kind = 'device' ORDER BY rank LIMIT 10", (q,)) if q else []
+        q = fts_query(ref, "device")
+        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? ORDER BY rank LIMIT 10", (q,)) if q else []
         hits = {r[0] for r in rows}
         if len(hits) == 1:
             return hits.pop()
@@ -75,8 +79,8 @@ def find_in_memory(cat: Catalog, kind: str, ref: str, field: str) -> str:
 
 def _similar_ids(cat: Catalog, kind: str, ref: str) -> list[str]:
     if kind == "device":
-        q = fts_query(ref)
-        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? AND kind = 'device' ORDER BY rank LIMIT 5", (q,)) if q else []
+        q = fts_query(ref, "device")
+        rows = cat.sql("SELECT id FROM search WHERE search MATCH ? ORDER BY rank LIMIT 5", (q,)) if q else []
         if rows:
             return [r[0] for r in rows]
         like = ref.lower().replace(" ", "-")[:20]

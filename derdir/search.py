@@ -28,10 +28,10 @@ def search_products(cat: Catalog, q: str | None = None, *, category: str | None 
     where, params, order = [], [], "d.id"
     source = "device d"
     if q:
-        fq = fts_query(q)
+        fq = fts_query(q, "device")
         if fq:
             source = "search s JOIN device d ON d.id = s.id"
-            where.append("s.search MATCH ? AND s.kind = 'device'")
+            where.append("s.search MATCH ?")
             params.append(fq)
             order = "s.rank, d.id"
     if category:
@@ -56,11 +56,14 @@ def search_products(cat: Catalog, q: str | None = None, *, category: str | None 
         where.append(f"d.id IN (SELECT id FROM device_facet WHERE {ors})")
         params.extend(v for pair in hub_facets(h) for v in pair)
     clause = " WHERE " + " AND ".join(where) if where else ""
+    column = "d.id"
+    if source != "device d" and len(where) == 1:  # words alone: the index answers, no device row is read
+        source, column, order = "search s", "s.id", "s.rank, s.id"
     # Counting a market's products without text search: through the narrow category index, not the wide
     # device rows (a state-wide market matches ~95k devices at 100k: 97 ms instead of 570 ms).
     counted = source + (" INDEXED BY device_category" if source == "device d" and market else "")
     total = cat.sql(f"SELECT count(*) FROM {counted}{clause}", params)[0][0]
-    rows = cat.sql(f"SELECT d.id FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+    rows = cat.sql(f"SELECT {column} FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
                    [*params, per_page, (page - 1) * per_page])
     return {"total": total, "page": page, "per_page": per_page,
             "items": [device_summary(cat, r[0]) for r in rows], "catalog_version": cat.version}

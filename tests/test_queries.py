@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,37 @@ def test_markets_from_names_zip_and_state(small: Catalog) -> None:
     with pytest.raises(NotFound):
         resolve_location(small, "Gotham Electric")
     assert [p["id"] for p in list_programs(small, "California")] == ["acme-rewards"]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", text.lower()))
+
+
+@pytest.mark.parametrize("word", ["device", "hub", "program", "utility", "kasa", "heat pump"])
+def test_product_search_matches_titles_and_descriptions_never_the_kind_of_recipe(cat: Catalog, word: str) -> None:
+    """Products are found by the words in their names and identifiers; the index also records each
+    recipe's kind (to find products in one match), which a search for 'device' or 'hub' must not hit."""
+    terms = word.split()
+    expected = {rid for rid, title, body in cat.sql("SELECT id, title, body FROM search WHERE kind = 'device'")
+                if all(any(w.startswith(t) for w in _words(f"{title} {body}")) for t in terms)}
+    assert search_products(cat, word, per_page=1)["total"] == len(expected) < cat.count("device")
+
+
+@pytest.mark.parametrize("word", ["plug", "thermostat", "water heater", "ecobee"])
+def test_product_search_ranks_the_same_with_a_filter(cat: Catalog, word: str) -> None:
+    """Words alone are answered from the text index only, words with a filter through the device rows:
+    both rank alike, so a filter only removes products from the list."""
+    def every(**filters: str) -> list[str]:
+        found: list[str] = []
+        for page in range(1, 100):
+            result = search_products(cat, word, page=page, per_page=100, **filters)
+            found += [i["id"] for i in result["items"]]
+            if len(found) >= result["total"]:
+                return found
+        raise AssertionError("too many pages")
+
+    alone = every()
+    category = cat.sql("SELECT category FROM device WHERE id = ?", (alone[0],))[0][0]
+    in_category = {r[0] for r in cat.sql("SELECT id FROM device WHERE category = ?", (category,))}
+    assert every(category=category) == [d for d in alone if d in in_category]
+    assert len(alone) > 1

@@ -26,7 +26,7 @@ from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
 from ..recipes.utility import Utility
 
-FORMAT = "5"  # of a build (its tables and columns): part of the build's version, checked when one is opened
+FORMAT = "6"  # of a build (its tables and columns): part of the build's version, checked when one is opened
 
 KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
                                 "manufacturer": Manufacturer}

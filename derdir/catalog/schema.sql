@@ -35,7 +35,12 @@ CREATE VIEW candidate (device_id, program_id) AS
   SELECT device_id, program_id FROM candidate_pair
   UNION ALL
   SELECT d.id, o.program_id FROM open_rule o JOIN device d ON d.category = o.category;
-CREATE VIRTUAL TABLE search USING fts5 (kind UNINDEXED, id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+-- Full-text search over every kind. `kind` is indexed so that a search for products is one FTS5 match
+-- ('kind : device AND {title body} : (...)', `lookup.fts_query`) rather than a check of each match's
+-- stored row ('plug' matches 30k products at 100k: counted in 4 ms instead of 40-80). It weighs nothing
+-- in the ranking (bm25 weights: kind 0, id 0, title 1, body 1).
+CREATE VIRTUAL TABLE search USING fts5 (kind, id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0.0, 0.0, 1.0, 1.0)');
 -- ZIP code -> state, from the `zipcodes` package at build time, so serving needs no ZIP database in memory.
 CREATE TABLE zip (zip TEXT PRIMARY KEY, region TEXT NOT NULL) WITHOUT ROWID;
 -- Every recipe file the build read (path relative to the catalog folder) and a hash of its bytes:

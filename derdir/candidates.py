@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from functools import lru_cache, partial
+from functools import partial
 from itertools import count
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
@@ -54,15 +54,20 @@ class Layout(NamedTuple):
     sizes: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]  # (open category, its distinct (kW, kWh))
 
 
-LAYOUTS = 4  # markets' layouts kept per build (a state-wide one at 100k devices: ~11 MB, ~50k devices)
+LAYOUTS = 4  # markets' layouts kept per build, the last made (a state-wide one at 100k devices: ~11 MB, ~50k devices)
 
 
 def layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:
-    """The `Layout` of `pids` (sorted), remembered per build for the last few sets asked for."""
-    made = cat.derived.get("layouts")
-    if made is None:
-        made = cat.derived.setdefault("layouts", lru_cache(maxsize=LAYOUTS)(partial(_layout, cat)))
-    return made(pids)
+    """The `Layout` of `pids` (sorted), remembered per build for the last few sets made. (Kept in a plain
+    dict: a cache holding a function of `cat` would tie the catalog into a reference cycle, and a
+    replaced build must be freed by reference counting alone -- see `service.settled`.)"""
+    made: dict[tuple[str, ...], Layout] = cat.derived.setdefault("layouts", {})
+    found = made.get(pids)
+    if found is None:
+        found = made[pids] = _layout(cat, pids)
+        for old in list(made)[:-LAYOUTS]:
+            made.pop(old, None)
+    return found
 
 
 def _layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:

@@ -134,3 +134,33 @@ def test_rebuilds_under_load_drop_nothing(server: tuple[str, Path, Path]) -> Non
     assert len(versions) >= 3, versions  # clients saw the swaps happen
     latest = list(names)[-1]
     assert httpx.get(f"{base}/v1/version").json()["version"] == latest
+
+
+def test_a_replaced_build_is_freed(mini: Callable[..., Path], tmp_path: Path) -> None:
+    """Every merged pull request publishes a build; the service must let go of the one it replaces. A
+    settled catalog is out of the cyclic collector's reach, so nothing may tie it into a reference cycle
+    or keep it in a cache keyed by it: once no request uses it, reference counting alone frees it."""
+    import weakref
+
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    root = mini({})
+    build_dir = tmp_path / "build"
+    build(root, build_dir)
+    app = create_app(build_dir, check_every=0.0)
+    with TestClient(app) as client:
+        # what each kind of page and answer keeps with the build it came from
+        for url in ("/v1/products/acme-plug?market=pge", "/v1/products/acme-plug/hubs/zig-hub", "/products/acme-plug",
+                    "/search?q=plug", "/utilities/pge", "/regions/US-CA"):
+            assert client.get(url).status_code == 200, url
+        recommend = {"location": "pge", "devices": [{"manufacturer": "Acme", "model": "AP-1"}]}
+        assert client.post("/v1/households/recommendations", json=recommend).status_code == 200
+        old = weakref.ref(app.state.live.get())
+        plug = root / PLUG
+        plug.write_text(plug.read_text().replace("product_name: Acme Energy Plug", "product_name: Acme Plug Two"))
+        build(root, build_dir)
+        assert app.state.live.get() is not old()  # the new build is served
+        assert client.get("/v1/version").status_code == 200
+        assert old() is None

@@ -12,7 +12,6 @@ import sqlite3
 import queue
 import threading
 from collections import OrderedDict, defaultdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -37,6 +36,7 @@ class Catalog:
 
     POOL = 8
     FACTS_CACHE = 8192  # devices' facts kept parsed (~1 KB each)
+    DEVICES = 1024  # device recipes kept validated
 
     def __init__(self, build_path: Path):
         self.path = Path(build_path)
@@ -72,7 +72,7 @@ class Catalog:
         for pid, p in self.programs.items():
             for r in _regions_of(self, p):
                 self.programs_near[r].add(pid)
-        self.device = lru_cache(maxsize=1024)(self._device)
+        self._devices: OrderedDict[str, Device | None] = OrderedDict()  # recipes read lately (with _facts_lock)
         self.open_rules: dict[str, list[str]] = defaultdict(list)  # category -> programs with a rule open to all of it
         for category, pid in self.sql("SELECT category, program_id FROM open_rule ORDER BY program_id"):
             self.open_rules[category].append(pid)
@@ -110,9 +110,20 @@ class Catalog:
         return {rid: model.model_validate(_strip(json.loads(js))) for rid, js in
                 self.sql("SELECT id, json FROM entity WHERE kind = ? ORDER BY id", (kind,))}
 
-    def _device(self, rid: str) -> Device | None:
+    def device(self, rid: str) -> Device | None:
+        """A device's recipe, validated; the last DEVICES read are kept. (Not an lru_cache of a bound
+        method: that would tie the catalog into a reference cycle, see `service.settled`.)"""
+        with self._facts_lock:
+            if rid in self._devices:
+                self._devices.move_to_end(rid)
+                return self._devices[rid]
         row = self.sql("SELECT json FROM entity WHERE kind = 'device' AND id = ?", (rid,))
-        return Device.model_validate(_strip(json.loads(row[0][0]))) if row else None
+        found = Device.model_validate(_strip(json.loads(row[0][0]))) if row else None
+        with self._facts_lock:
+            self._devices[rid] = found
+            while len(self._devices) > self.DEVICES:
+                self._devices.popitem(last=False)
+        return found
 
     def _rows(self, ids: Iterable[str]) -> dict[str, tuple[DeviceFacts, tuple[str, ...]]]:
         """id -> (facts, programs the stored pairs name) for the devices among `ids`, one query for cache misses."""
@@ -145,8 +156,8 @@ class Catalog:
         """Empty the per-build caches of device facts and resolutions (benchmarks compare cold answers)."""
         with self._facts_lock:
             self._facts.clear()
+            self._devices.clear()
         self.resolved.clear()
-        self.device.cache_clear()
 
     def facts(self, rid: str) -> DeviceFacts | None:
         return self.facts_of((rid,)).get(rid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -28,9 +27,16 @@ PROTOCOLS = [("wifi", "Wi-Fi"), ("ethernet", "Ethernet"), ("bluetooth", "Bluetoo
 FILTERS = ("category", "manufacturer", "protocol", "market", "program", "hub")
 
 
-@lru_cache(maxsize=4)
 def choices(cat: Catalog) -> dict[str, Any]:
-    """Options for the search filters and the market pickers (per build; read-only)."""
+    """Options for the search filters and the market pickers (per build; read-only). Kept with the
+    build, not in a cache keyed by it, which would keep replaced builds alive."""
+    made = cat.derived.get("choices")
+    if made is None:
+        made = cat.derived["choices"] = _choices(cat)
+    return made
+
+
+def _choices(cat: Catalog) -> dict[str, Any]:
     return {
         "categories": [c.value for c in Category],
         "protocols": PROTOCOLS + [(s.value, s.value) for s in DRStandard],

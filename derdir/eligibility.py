@@ -141,9 +141,10 @@ def verdict(program: Program, device: DeviceFacts, hub_id: str | None = None) ->
 @cache
 def _reader(names: tuple[str, ...]) -> Callable[[DeviceFacts], Any]:
     """The device facts named (a `reads` entry), as one hashable value."""
-    if not names:
+    facts = [n for n in names if n != "hub"]  # the hub is not a device fact: `verdict` keys it apart
+    if not facts:
         return lambda device: ()
-    return attrgetter(*(n for n in names if n != "hub") or ("category",))
+    return attrgetter(*facts)
 
 
 def _packed(v: Verdict) -> tuple:

@@ -45,6 +45,10 @@ def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, 
               rules:
               - {category: smart-plug, requires: {energy_monitoring: true}, note: every plug that measures energy}
         """),
+        "programs/twin-hub.yaml": _rewards("""
+              rules:
+              - {category: smart-plug, requires: {hubs: [zig-hub]}}
+        """).replace("Twin Rewards", "Twin Hub"),
     })
     cat = Catalog(build(root, tmp_path / "build").path)
     program = cat.programs["twin-rewards"]
@@ -54,7 +58,10 @@ def test_devices_with_the_same_facts_keep_their_own_claims_and_exclusions(mini, 
         assert (verdict(program, facts["twinco-a"]).supported, verdict(program, facts["twinco-a"]).basis) == (True, "rule")
         assert (verdict(program, facts["twinco-b"]).supported, verdict(program, facts["twinco-b"]).basis) == (False, "claim")
         assert (verdict(program, facts["twinco-c"]).supported, verdict(program, facts["twinco-c"]).basis) == (False, "excluded")
-    # a hub requirement is part of what a rule verdict depends on
+    # a hub requirement is part of what a rule verdict depends on, alone or with others
+    hub_only = cat.programs["twin-hub"]
+    assert hub_only.eligibility.reads["smart-plug"] == ("hub",)
+    assert [verdict(hub_only, facts["twinco-a"], hub).supported for hub in ("zig-hub", "other-hub", None)] == [True, False, None]
     plain = facts["twinco-a"]
     assert verdict(program, plain, hub_id="some-hub").supported is True
     assert verdict(program, plain._replace(energy_monitoring=None)).supported is None

@@ -3,8 +3,9 @@
 `real_app`: the product app (derdir.api.app.create_app over DERDIR_BUILD) plus one extra route,
 GET /bench/constant, that returns a constant through the same middleware stack, and GET
 /bench/stored/<id>, the floor of any product lookup (one catalog read, a body of an answer's size); they
-live here, not in the product code. It is an `async def`, as the product route is: a plain `def` would run in FastAPI's
-thread pool, which costs ~0.2 ms a request more on this stack and would flatter every ratio against it. `bare_app`: a bare FastAPI app with only that constant route, as the memory floor.
+live here, not in the product code. Both are `async def`, as the product route is: a plain `def` would
+run in FastAPI's thread pool, which costs ~0.2 ms a request more on this stack and would flatter every
+ratio against it. `bare_app`: a bare FastAPI app with only the constant route, as the memory floor.
 """
 
 from __future__ import annotations

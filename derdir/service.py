@@ -5,12 +5,15 @@ Shared by the CLI and the HTTP service so that both answer from the same compile
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
 from .catalog.build import build, catalog_version, current_build
 from .catalog.index import Catalog
 from .errors import BuildMissing, CatalogInvalid
+
+log = logging.getLogger(__name__)
 
 
 def open_catalog(catalog_root: Path, build_dir: Path, rebuild: bool = True, progress=None) -> Catalog:
@@ -35,7 +38,10 @@ class LiveCatalog:
     """Hands out the current build; picks up a newly published build without dropping requests.
 
     A request takes one `Catalog` at its start and keeps it, so every answer comes whole from
-    one version. Checking costs one readlink per `check_every` seconds.
+    one version. Checking costs one readlink per `check_every` seconds. A new build is opened
+    and settled in a thread of its own (~0.5 s at 100k devices) while requests go on with the
+    current one; it is handed out once ready. One that cannot be opened is logged and skipped,
+    and the current build stays.
     """
 
     def __init__(self, build_dir: Path, check_every: float = 1.0):
@@ -50,17 +56,38 @@ class LiveCatalog:
             raise BuildMissing(f"no build in {build_dir}")
         self._catalog = settled(Catalog(path))
         self._checked = self._time()
+        self._opening: threading.Thread | None = None
+        self._refused: Path | None = None  # a published build that could not be opened
 
     def get(self) -> Catalog:
         now = self._time()
-        if now - self._checked >= self.check_every:
+        if now - self._checked >= self.check_every and self._opening is None:
             with self._lock:
-                if now - self._checked >= self.check_every:
+                if now - self._checked >= self.check_every and self._opening is None:
                     self._checked = now
                     path = current_build(self.build_dir)
-                    if path is not None and path != self._catalog.path:
-                        self._catalog = settled(Catalog(path))
+                    if path is not None and path not in (self._catalog.path, self._refused):
+                        self._opening = threading.Thread(target=self._open, args=(path,), name="derdir-open-build",
+                                                         daemon=True)
+                        self._opening.start()
         return self._catalog
+
+    def settle(self, timeout: float = 30.0) -> Catalog:
+        """The build served once any build being opened is ready (tests and tools that just published one)."""
+        self.get()
+        opening = self._opening
+        if opening is not None:
+            opening.join(timeout)
+        return self._catalog
+
+    def _open(self, path: Path) -> None:
+        try:
+            self._catalog = settled(Catalog(path))
+        except Exception:  # noqa: BLE001 - a thread of its own: nothing above it would report the error
+            log.exception("could not open the build published at %s; still serving %s", path, self._catalog.path)
+            self._refused = path
+        finally:
+            self._opening = None
 
 
 def settled(cat: Catalog) -> Catalog:

@@ -161,6 +161,37 @@ def test_a_replaced_build_is_freed(mini: Callable[..., Path], tmp_path: Path) ->
         plug = root / PLUG
         plug.write_text(plug.read_text().replace("product_name: Acme Energy Plug", "product_name: Acme Plug Two"))
         build(root, build_dir)
-        assert app.state.live.get() is not old()  # the new build is served
+        assert app.state.live.settle() is not old()  # the new build is served
         assert client.get("/v1/version").status_code == 200
         assert old() is None
+
+
+def test_a_build_that_cannot_be_opened_is_skipped_and_the_current_one_kept(
+        mini: Callable[..., Path], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A new build is opened beside the requests; if it cannot be (a damaged file, another format),
+    requests go on with the current build, the error is logged, and the next good build is taken."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    root = mini({})
+    build_dir = tmp_path / "build"
+    good = build(root, build_dir).version
+    app = create_app(build_dir, check_every=0.0)
+    with TestClient(app) as client:
+        damaged = build_dir / "damaged"
+        damaged.mkdir()
+        (damaged / "catalog.sqlite").write_bytes(b"not a database" * 100)
+        os.symlink("damaged", build_dir / "next")
+        os.replace(build_dir / "next", build_dir / "current")
+        with caplog.at_level("ERROR", logger="derdir.service"):
+            assert app.state.live.settle().version == good
+        assert "could not open the build published at" in caplog.text and "damaged" in caplog.text
+        assert client.get("/v1/products/acme-plug").json()["catalog_version"] == good
+        plug = root / PLUG
+        plug.write_text(plug.read_text().replace("product_name: Acme Energy Plug", "product_name: Acme Plug Two"))
+        newer = build(root, build_dir).version
+        assert app.state.live.settle().version == newer != good
+        assert client.get("/v1/products/acme-plug").json()["product"]["product_name"] == "Acme Plug Two"

@@ -54,7 +54,8 @@ class Layout(NamedTuple):
     sizes: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]  # (open category, its distinct (kW, kWh))
 
 
-LAYOUTS = 4  # markets' layouts kept per build, the last made (a state-wide one at 100k devices: ~11 MB, ~50k devices)
+LAYOUT_DEVICES = 200_000  # devices listed by the layouts kept per build, the last made (~230 B each: ~45 MB;
+                          # a state-wide market at 100k devices lists ~50k, a utility's often a few thousand)
 
 
 def layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:
@@ -65,8 +66,9 @@ def layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:
     found = made.get(pids)
     if found is None:
         found = made[pids] = _layout(cat, pids)
-        for old in list(made)[:-LAYOUTS]:
-            made.pop(old, None)
+        kept = list(made.items())
+        while len(kept) > 1 and sum(len(lay.named) for _, lay in kept) > LAYOUT_DEVICES:
+            made.pop(kept.pop(0)[0], None)
     return found
 
 

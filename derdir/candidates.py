@@ -54,8 +54,8 @@ class Layout(NamedTuple):
     sizes: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]  # (open category, its distinct (kW, kWh))
 
 
-LAYOUT_DEVICES = 200_000  # devices listed by the layouts kept per build, the last made (~230 B each: ~45 MB;
-                          # a state-wide market at 100k devices lists ~50k, a utility's often a few thousand)
+LAYOUT_DEVICES = 120_000  # devices listed by the layouts kept per build, the last made (~235 B each: ~28 MB;
+                          # a state-wide market at 100k devices lists 10-50k, a utility's 2-10k)
 
 
 def layout(cat: Catalog, pids: tuple[str, ...]) -> Layout:

@@ -13,13 +13,17 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from functools import partial
-from itertools import count
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from itertools import count, islice
+from typing import Any, Callable, Iterator, NamedTuple, Sequence, TypeVar
 
 from .catalog.index import Catalog
+from .facts import DeviceFacts
 from .incentives import CATEGORY_KW, Sizing
 
 Rank = tuple[float, float]  # larger is better, compared as a tuple
+T = TypeVar("T")
+BATCH = 200  # candidates whose facts are read in one query while walking
+MAX_TIED_CHECKS = 500  # candidates checked among those tied with the last of the list (order among equals)
 
 
 class Size(NamedTuple):
@@ -150,3 +154,30 @@ def walk(cat: Catalog, pids: list[str], owned: set[str], bound: Bound) -> Iterat
         # thousands of entries that only the cyclic collector would free (a full collection every
         # second or two under load). Emptied here, when the walk ends or is dropped half-way.
         heap.clear()
+
+
+def best_first(cat: Catalog, candidates: Iterator[tuple[Rank, str, tuple[str, ...]]], limit: int,
+               judge: Callable[[DeviceFacts | None, tuple[str, ...]], tuple[Rank, T] | None],
+               floor: Rank | None = None) -> list[T]:
+    """What `judge` makes of walked candidates (its rank and item, or None), until no candidate left can
+    rank among the `limit` best found: its bound below the last of them (candidates tied with it are
+    checked up to MAX_TIED_CHECKS), or not above `floor`. Facts are read a batch at a time. Unsorted."""
+    items: list[T] = []
+    best: list[Rank] = []  # the `limit` best ranks so far (a min-heap): a candidate must reach best[0]
+    tied = 0
+    while batch := list(islice(candidates, BATCH)):
+        facts = cat.facts_of([did for _, did, _ in batch])
+        for bound, did, named in batch:
+            if floor is not None and bound <= floor:
+                return items
+            if len(best) >= limit:
+                if bound < best[0] or (bound == best[0] and tied >= MAX_TIED_CHECKS):
+                    return items
+                tied += bound == best[0]
+            judged = judge(facts.get(did), named)
+            if judged is not None:
+                items.append(judged[1])
+                heapq.heappush(best, judged[0])
+                if len(best) > limit:
+                    heapq.heappop(best)
+    return items

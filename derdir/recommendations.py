@@ -1,29 +1,26 @@
 """Recommend additions: devices a home lacks that work with its hub and would earn in its market.
 
 Candidates come best bound first (`candidates.walk`: what the programs naming a device would add to
-this home if they all accepted it) and are checked (facts, hub, verdicts) a batch at a time; the walk
-stops once no device left can rank above the last recommendation.
+this home if they all accepted it) and are checked (facts, hub, verdicts) until no device left can rank
+above the last recommendation (`candidates.best_first`).
 """
 
 from __future__ import annotations
 
-import heapq
-from itertools import islice
 from typing import Any
 
-from .candidates import Rank, walk
+from .candidates import Rank, best_first, walk
 from .catalog.index import Catalog
 from .compat import verdict as compat_verdict
 from .eligibility import verdict
 from .errors import InvalidInput
+from .facts import DeviceFacts
 from .household import evaluate
 from .incentives import Estimate, Sizing, account_estimate, offer, size_reads
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .support import program_summary
 
-MAX_TIED_CHECKS = 500  # devices checked among those tied with the last recommendation (order among equals)
-BATCH = 200  # devices whose facts are read in one query during the walk
 
 class _Earnings:
     """What the market's programs would add to this home for a kind of device, remembered per
@@ -88,26 +85,12 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     if not pids:
         return answer
     earn = _Earnings(cat, market, enrolled)
-    candidates = walk(cat, pids, owned, earn.bound)
-    scored: list[tuple] = []
-    best: list[Rank] = []  # the `limit` best ranks so far (a min-heap): a device must beat best[0] to enter
-    tied_checked = 0
-    while batch := list(islice(candidates, BATCH)):
-        facts = cat.facts_of([did for _, did, _ in batch])
-        for bound, did, named in batch:
-            if len(best) >= limit:
-                if bound < best[0] or (bound == best[0] and tied_checked >= MAX_TIED_CHECKS):
-                    break  # no device left can rank higher than the last recommendation
-                tied_checked += bound == best[0]
-            found = _check(cat, earn, facts.get(did), named, hub_id, enrolled)
-            if found is not None:
-                scored.append(found)
-                heapq.heappush(best, found[0])
-                if len(best) > limit:
-                    heapq.heappop(best)
-        else:
-            continue
-        break
+
+    def judge(device: DeviceFacts | None, named: tuple[str, ...]) -> tuple[Rank, tuple] | None:
+        found = _check(cat, earn, device, named, hub_id, enrolled)
+        return None if found is None else (found[0], found)
+
+    scored = best_first(cat, walk(cat, pids, owned, earn.bound), limit, judge)
     # Most added yearly money first (then first-year money, with one-time payments); then more
     # programs; hand-curated recipes before bulk-imported ones.
     scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))

@@ -9,11 +9,9 @@ make its top list, not the ~90k a state-wide market names at 100k devices.
 
 from __future__ import annotations
 
-import heapq
-from itertools import islice
 from typing import Any
 
-from .candidates import Rank, walk
+from .candidates import Rank, best_first, walk
 from .catalog.index import Catalog
 from .eligibility import verdict
 from .facts import DeviceFacts
@@ -23,8 +21,6 @@ from .markets import Market, resolve_location
 from .recipes.program import Program
 from .support import program_summary
 
-BATCH = 200  # devices whose facts are read in one query during the walk
-MAX_TIED_CHECKS = 500  # devices checked among those tied with the last of the list (order among equals)
 UNRANKED: Rank = (-1.0, -1.0)  # the bound of a device none of whose programs publishes an amount
 
 
@@ -79,28 +75,15 @@ def top_earners(cat: Catalog, location: str, limit: int = 10) -> dict[str, Any]:
     market = resolve_location(cat, location)
     pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
     best = _Best(cat, market)
-    candidates = walk(cat, pids, set(), best.bound) if pids else iter(())
-    items: list[dict[str, Any]] = []
-    top: list[float] = []  # the `limit` best typical estimates so far (a min-heap): a device must reach top[0]
-    tied = 0
-    while batch := list(islice(candidates, BATCH)):
-        facts = cat.facts_of([did for _, did, _ in batch])
-        for bound, did, named in batch:
-            if bound <= UNRANKED:
-                break  # the rest publish no amount
-            if len(top) >= limit:
-                if bound[0] < top[0] or (bound[0] == top[0] and tied >= MAX_TIED_CHECKS):
-                    break  # no device left can enter the list
-                tied += bound[0] == top[0]
-            item = _ranked(cat, best, facts.get(did), named)
-            if item is not None:
-                items.append(item)
-                heapq.heappush(top, item["estimate"]["typical"])
-                if len(top) > limit:
-                    heapq.heappop(top)
-        else:
-            continue
-        break
+
+    def judge(device: DeviceFacts | None, named: tuple[str, ...]) -> tuple[Rank, dict[str, Any]] | None:
+        item = _ranked(cat, best, device, named)
+        if item is None:
+            return None
+        typical = item["estimate"]["typical"]
+        return (typical, typical), item
+
+    items = best_first(cat, walk(cat, pids, set(), best.bound), limit, judge, floor=UNRANKED) if pids else []
     items.sort(key=lambda i: (-i["estimate"]["typical"], i["id"]))
     return {"market": market.as_dict(), "items": items[:limit], "catalog_version": cat.version}
 

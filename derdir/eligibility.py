@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any, Callable, Literal
 
 from .facts import DeviceFacts
+from .kinds.requirements import check
 from .recipes.program import DeviceClaim, DeviceRule, Program, Requirements
 
 
@@ -60,33 +61,8 @@ def rule_matches(rule: DeviceRule, device: DeviceFacts) -> bool:
 
 
 def check_requirements(req: Requirements, device: DeviceFacts, hub_id: str | None = None) -> tuple[list[str], list[str]]:
-    """(unmet, unknown) requirement descriptions for this device."""
-    unmet: list[str] = []
-    unknown: list[str] = []
-
-    def need(ok: bool | None, what: str) -> None:
-        if ok is None:
-            unknown.append(what)
-        elif not ok:
-            unmet.append(what)
-
-    if req.energy_monitoring:
-        need(device.energy_monitoring, "needs energy monitoring")
-    if req.local_api:
-        need(device.local_api, "needs local control")
-    if req.any_standard:
-        have = device.standards
-        need(True if not set(req.any_standard).isdisjoint(have) else (None if not have else False),
-             "needs one of: " + ", ".join(req.any_standard))
-    if req.min_battery_kwh is not None:
-        kwh = device.battery_kwh
-        need(None if kwh is None else kwh >= req.min_battery_kwh, f"needs at least {req.min_battery_kwh:g} kWh of storage")
-    if req.min_controllable_kw is not None:
-        kw = device.controllable_kw
-        need(None if kw is None else kw >= req.min_controllable_kw, f"needs at least {req.min_controllable_kw:g} kW controllable")
-    if req.hubs:
-        need(None if hub_id is None else hub_id in req.hubs, "needs to be connected through: " + ", ".join(req.hubs))
-    return unmet, unknown
+    """(unmet, unknown) requirement descriptions for this device (`kinds.requirements`)."""
+    return check(req, device, hub_id)
 
 
 def claim_evidence(claim: DeviceClaim, program: Program) -> list[Evidence]:

@@ -1,15 +1,16 @@
 """A whole home: which devices qualify for which programs, and what they would earn.
 
-Input is what a hub knows: a location and its devices as it reports them. Each device is
-resolved, its candidate programs come from the index, and each verdict comes from
-`eligibility.verdict`; money comes from `incentives.estimate`. A device counts once per
-program, per-account terms count once per program, and programs that exclude each other are
-not added together.
+Input is what a hub knows: a location and its devices as it reports them, and what the household says
+of itself (conditions it meets, programs it is in). Each device is resolved, its candidate programs come
+from the index, and each program is judged for it in the home's place (`judge.judge`: eligibility,
+territory, enrollment status, conditions, money). A device counts once per program, per-account terms
+once per program, and of programs that exclude each other the combination that earns most is counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from .catalog.index import Catalog
@@ -17,14 +18,22 @@ from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
-from .incentives import account_estimate, offer
+from .incentives import account_estimate
+from .judge import NO_ANSWERS, Answers, Judgement, judge, parse_answers
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .resolve import DeviceReport, Resolution, resolve_many
-from .support import program_summary, verdict_json
+from .scope import Place, place
 
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
+EXACT_COMBINATIONS = 16  # programs that exclude one another, chosen among exactly up to this many (then greedily)
+
+# Where each status of a judgement is listed for a device
+LISTS = {"qualifies": "programs", "enrolled": "programs", "maybe": "programs", "conditional": "conditional",
+         "needs-utility": "needs_utility", "closed": "closed", "ended": "closed", "nearly": "nearly", "outside": "nearly"}
+# A device's status: the best of its programs' (in this order)
+DEVICE_STATUS = ("qualifies", "enrolled", "conditional", "needs-utility", "maybe", "closed", "ended", "nearly", "outside")
 
 
 @dataclass
@@ -35,10 +44,15 @@ class _Slot:
     report: DeviceReport
     resolution: Resolution
     status: str = "unknown-device"
-    programs: list[dict[str, Any]] = field(default_factory=list)
-    nearly: list[dict[str, Any]] = field(default_factory=list)
+    judged: list[Judgement] = field(default_factory=list)
     compat: dict[str, Any] | None = None
     duplicate_of: int | None = None
+
+    def lists(self, utilities: Any) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {k: [] for k in dict.fromkeys(LISTS.values())}
+        for j in self.judged:
+            out[LISTS[j.status]].append(j.as_dict(utilities))
+        return out
 
 
 def _members(cat: Catalog, res: Resolution) -> list[str]:
@@ -59,19 +73,6 @@ def _combined(program_id: str, cat: Catalog, members: list[DeviceFacts], hub: st
                    _evidence=lambda: first.evidence), members[0]
 
 
-def _allowed(cat: Catalog, market: Market) -> set[str]:
-    return cat.programs_in_market(market.utility, market.region)
-
-
-def _program_entry(cat: Catalog, pid: str, v: Verdict, device: DeviceFacts, market: Market) -> dict[str, Any]:
-    program = cat.programs[pid]
-    _, est = offer(program, device.category, market.utility, device)
-    entry = {**program_summary(pid, program), **verdict_json(v), "estimate": est.as_dict() if est else None}
-    if market.utility is None and pid not in cat.programs_by_region.get(market.region or "", set()):
-        entry["note"] = "offered by some utilities in this region: " + ", ".join(program.markets.utilities)
-    return entry
-
-
 def _nearby(cat: Catalog, market: Market, allowed: set[str]) -> set[str]:
     """Programs offered elsewhere in the home's state or province but not to this home: the near misses
     ("outside the program's territory") worth showing. Programs in other states are not."""
@@ -81,8 +82,8 @@ def _nearby(cat: Catalog, market: Market, allowed: set[str]) -> set[str]:
     return set().union(*(cat.programs_near.get(r, set()) for r in regions)) - allowed
 
 
-def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str], nearby: set[str], hub: str | None,
-                   facts: dict[str, DeviceFacts], candidates: dict[str, list[str]]) -> None:
+def _evaluate_slot(cat: Catalog, slot: _Slot, where: Place, allowed: set[str], hub: str | None,
+                   facts: dict[str, DeviceFacts], candidates: dict[str, list[str]], answers: Answers) -> None:
     """`facts` and `candidates` (device -> programs naming it, in or near the market) cover every member
     of the slot's match."""
     ids = _members(cat, slot.resolution)
@@ -96,20 +97,15 @@ def _evaluate_slot(cat: Catalog, slot: _Slot, market: Market, allowed: set[str],
     pids = sorted({p for i in ids for p in candidates[i]})
     elsewhere = [p for p in pids if p not in allowed][:MAX_ELSEWHERE]
     for pid in [p for p in pids if p in allowed] + elsewhere:
-        program = cat.programs[pid]
-        if program.status != "active":
-            continue
         v, device = _combined(pid, cat, members, hub)
-        in_market = pid in allowed
-        if in_market and v.supported is not False:
-            slot.programs.append(_program_entry(cat, pid, v, device, market))
-        elif in_market and v.basis == "requirements":
-            slot.nearly.append({**program_summary(pid, program), "why_not": v.unmet + v.unknown})
-        elif not in_market and v.supported:
-            slot.nearly.append({**program_summary(pid, program), "why_not": ["outside the program's territory"],
-                                "markets": program.markets.utilities + program.markets.regions})
-    qualifies = any(p["supported"] is True for p in slot.programs)
-    slot.status = "qualifies" if qualifies else ("maybe" if slot.programs else ("nearly" if slot.nearly else "no-programs"))
+        j = judge(cat, pid, v, device, device.category, where, answers)
+        if j.status == "no" or (j.status == "outside" and not v.supported):
+            continue
+        slot.judged.append(j)
+    found = {j.status for j in slot.judged}
+    slot.status = next((s for s in DEVICE_STATUS if s in found), "no-programs")
+    if slot.status == "outside":
+        slot.status = "nearly"
 
 
 def _add(total: dict[str, Any], est: dict[str, Any] | None) -> None:
@@ -120,46 +116,96 @@ def _add(total: dict[str, Any], est: dict[str, Any] | None) -> None:
         cur[k] = round(cur[k] + (est[k] or 0.0), 2)
 
 
-def _program_totals(cat: Catalog, slots: list[_Slot], market: Market) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Per program: devices counted once, per-account terms once, exclusive programs not stacked."""
-    by_program: dict[str, list[_Slot]] = {}
+def _excludes(cat: Catalog, a: str, b: str) -> bool:
+    pa, pb = cat.programs[a], cat.programs[b]
+    return pa.excludes_all_programs or pb.excludes_all_programs or b in pa.excludes_programs or a in pb.excludes_programs
+
+
+def _value(row: dict[str, Any]) -> float:
+    return sum(v["typical"] for v in row["estimate"].values())
+
+
+def best_combination(cat: Catalog, rows: list[dict[str, Any]], forced: set[str]) -> set[str]:
+    """The programs (ids of `rows`) a home can join together that earn the most: none excludes another,
+    every one in `forced` (already enrolled) is kept. Exact over each group of programs that exclude one
+    another, up to EXACT_COMBINATIONS of them; greedy beyond."""
+    ids = [r["id"] for r in rows]
+    value = {r["id"]: _value(r) for r in rows}
+    taken = set(forced)
+    free = [i for i in ids if i not in forced and not any(_excludes(cat, i, f) for f in forced)]
+    while free:  # one group of mutually excluding programs at a time
+        group, todo = [], [free[0]]
+        while todo:
+            i = todo.pop()
+            if i in group:
+                continue
+            group.append(i)
+            todo += [j for j in free if j not in group and _excludes(cat, i, j)]
+        free = [i for i in free if i not in group]
+        group.sort()
+        if len(group) <= EXACT_COMBINATIONS:
+            best: tuple[float, tuple[str, ...]] = (-1.0, ())
+            for n in range(len(group), 0, -1):
+                for combo in combinations(group, n):
+                    if any(_excludes(cat, a, b) for a, b in combinations(combo, 2)):
+                        continue
+                    total = sum(value[i] for i in combo)
+                    if total > best[0]:
+                        best = (total, combo)
+            taken |= set(best[1])
+        else:
+            for i in sorted(group, key=lambda g: (-value[g], g)):
+                if not any(_excludes(cat, i, t) for t in taken if t in group):
+                    taken.add(i)
+    return taken
+
+
+def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
+                    answers: Answers) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per program: devices counted once, per-account terms once, the best combination of programs that
+    exclude one another counted; programs listed but not counted say why."""
+    by_program: dict[str, list[tuple[_Slot, Judgement]]] = {}
     for s in slots:
         if s.duplicate_of is not None:
             continue
-        for p in s.programs:
-            if p["supported"] is True:
-                by_program.setdefault(p["id"], []).append(s)
+        for j in s.judged:
+            if j.status not in ("nearly", "outside") and j.verdict.supported is not False:
+                by_program.setdefault(j.program_id, []).append((s, j))
     rows = []
-    for pid, members in by_program.items():
+    for pid, found in by_program.items():
         program = cat.programs[pid]
+        counted = [(s, j) for s, j in found if j.counted]
+        first = (counted or found)[0][1]
         yearly: dict[str, Any] = {}
-        for s in members:
-            entry = next(p for p in s.programs if p["id"] == pid)
-            _add(yearly, entry["estimate"])
-        account = account_estimate(program, market.utility)
+        for _, j in counted:
+            _add(yearly, j.estimate.as_dict() if j.estimate else None)
+        account = account_estimate(program, where) if counted else None
         _add(yearly, account.as_dict() if account else None)
-        unknown = sorted({u for s in members for p in s.programs if p["id"] == pid and p["estimate"]
-                          for u in p["estimate"]["unknown"]} | set(account.unknown if account else []))
-        rows.append({**program_summary(pid, program), "devices": [s.index for s in members], "estimate": yearly,
-                     "unknown": unknown, "excludes": program.excludes_programs})
-    rows.sort(key=lambda r: (-max((v["typical"] for v in r["estimate"].values()), default=0.0), r["id"]))
-    taken: set[str] = set()
+        unknown = sorted({u for _, j in counted if j.estimate for u in j.estimate.unknown}
+                         | set(account.unknown if account else []))
+        rows.append({"id": pid, "name": program.name, "operator": program.operator,
+                     "status": first.status, "enrollment": first.as_dict()["enrollment"],
+                     "enroll_url": first.as_dict()["enroll_url"], "info_url": program.urls.info,
+                     "devices": [s.index for s, _ in (counted or found)], "estimate": yearly, "unknown": unknown,
+                     "conditions": first.as_dict()["conditions"], "excludes": program.excludes_programs,
+                     "excludes_all_programs": program.excludes_all_programs, "counted": bool(counted)})
+        if not counted:
+            rows[-1]["not_counted_because"] = "; ".join(first.why_not())
+    rows.sort(key=lambda r: (not r["counted"], -_value(r), r["id"]))
+    eligible = [r for r in rows if r["counted"]]
+    taken = best_combination(cat, eligible, {r["id"] for r in eligible if r["status"] == "enrolled"})
     totals: dict[str, Any] = {}
-    statewide = cat.programs_by_region.get(market.region or "", set())
-    for row in rows:
-        if market.utility is None and row["id"] not in statewide:
-            row["counted"] = False
-            row["not_counted_because"] = ("offered only by some utilities in this region: "
-                                          + ", ".join(cat.programs[row["id"]].markets.utilities) + "; give your utility")
+    for row in eligible:
+        if row["id"] in taken:
+            for currency, v in row["estimate"].items():
+                _add(totals, {"currency": currency, **v})
             continue
-        clash = [t for t in taken if t in row["excludes"] or row["id"] in cat.programs[t].excludes_programs]
-        row["counted"] = not clash
-        if clash:
-            row["not_counted_because"] = f"cannot be combined with {', '.join(sorted(clash))}, which earns more"
-            continue
-        taken.add(row["id"])
-        for currency, v in row["estimate"].items():
-            _add(totals, {"currency": currency, **v})
+        clash = sorted(t for t in taken if _excludes(cat, row["id"], t))
+        row["counted"] = False
+        row["not_counted_because"] = (f"cannot be combined with {', '.join(clash)}"
+                                      + (" (one of them allows no other demand-response program)"
+                                         if any(cat.programs[p].excludes_all_programs for p in [row["id"], *clash]) else "")
+                                      + "; the combination that earns more is counted")
     return rows, totals
 
 
@@ -187,12 +233,17 @@ def parse_devices(raw: list[Any], field_name: str = "devices") -> list[DeviceRep
     return out
 
 
-def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = None) -> dict[str, Any]:
-    """Per device: resolution, programs it qualifies for (with estimates), near misses; plus totals."""
+def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = None,
+             conditions: Any = None, enrolled: Any = None) -> dict[str, Any]:
+    """Per device: resolution, programs it qualifies for (with estimates), conditional, closed and near
+    misses; plus totals. `conditions` ({kind or program:kind: true/false}) and `enrolled` ([program ids])
+    are what the household says of itself."""
     market = resolve_location(cat, location)
     hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
     reports = parse_devices(devices)
-    allowed = _allowed(cat, market)
+    answers = parse_answers(cat.programs, conditions, enrolled) if conditions or enrolled else NO_ANSWERS
+    where = place(cat, market.utility, market.region)
+    allowed = cat.programs_in_market(market.utility, market.region)
     nearby = _nearby(cat, market, allowed)
     seen: dict[tuple, int] = {}
     slots = [_Slot(i, r, res) for i, (r, res) in enumerate(zip(reports, resolve_many(cat, reports)))]
@@ -208,25 +259,32 @@ def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = 
     candidates = cat.candidates_of(facts.values(), among=allowed | nearby)
     for slot in slots:
         if slot.duplicate_of is None:
-            _evaluate_slot(cat, slot, market, allowed, nearby, hub_id, facts, candidates)
-    program_rows, totals = _program_totals(cat, slots, market)
+            _evaluate_slot(cat, slot, where, allowed, hub_id, facts, candidates, answers)
+    program_rows, totals = _program_totals(cat, slots, where, answers)
     counts: dict[str, int] = {}
     for s in slots:
         counts[s.status] = counts.get(s.status, 0) + 1
-    return {
+    answer = {
         "market": market.as_dict(),
         "hub": hub_id,
-        "devices": [_slot_json(s) for s in slots],
+        "enrolled": sorted(answers.enrolled),
+        "devices": [_slot_json(s, cat) for s in slots],
         "programs": program_rows,
         "totals": totals,
         "counts": counts,
         "catalog_version": cat.version,
     }
+    if market.utility is None:
+        answer["needs_utility"] = {
+            "why": "programs here depend on which utility serves the home: give your utility",
+            "candidates": market.as_dict()["utility_candidates"],
+            "programs": sorted({r["id"] for r in program_rows if r["status"] == "needs-utility"})}
+    return answer
 
 
-def _slot_json(s: _Slot) -> dict[str, Any]:
+def _slot_json(s: _Slot, cat: Catalog) -> dict[str, Any]:
     out = {"index": s.index, "input": s.report.model_dump(exclude_none=True, exclude_defaults=True),
-           "status": s.status, **s.resolution.as_dict(), "programs": s.programs, "nearly": s.nearly}
+           "status": s.status, **s.resolution.as_dict(), **s.lists(cat.utilities)}
     if s.compat:
         out["compat"] = s.compat
     if s.duplicate_of is not None:

@@ -1,7 +1,9 @@
 """Earnings from structured incentive terms: low / typical / high, with the assumptions used.
 
-Nothing here invents an amount: a term whose amount no source states makes the estimate
-partial (or null) and says why.
+A term is counted only where it is paid (`scope.applies`: its utilities and regions) and for the
+categories it names. How each kind of term is estimated is its entry in `kinds.incentives`. Nothing
+here invents an amount: a term whose amount no source states makes the estimate partial (or null)
+and says why.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from .recipes.program import EventRules, Incentive, Program
+from .kinds.incentives import INCENTIVES, Basis, Triple
+from .plain import month_range
+from .recipes.program import Incentive, Program
+from .scope import Place, applies
 
 # Typical power per category when a device recipe has no controllable_kw: (low, high) kW, from
 # communal-grid-ha's der_registry.json (commit e68e681, `typical_power_w`), MIT.
@@ -24,9 +29,6 @@ CATEGORY_KW: dict[str, tuple[float, float]] = {
     "pool-pump": (0.5, 2.5),
     "solar-inverter": (0.0, 12.0),
 }
-
-
-ONE_TIME = ("enrollment", "upfront-per-kw", "upfront-per-kwh")
 
 
 @dataclass
@@ -48,62 +50,31 @@ class Estimate:
                 "unknown": self.unknown}
 
 
-def applicable(program: Program, category: str | None, utility: str | None) -> list[Incentive]:
-    """Terms that apply to this kind of device in this market."""
-    out = []
-    for inc in program.incentives:
-        if category and inc.categories and category not in inc.categories:
-            continue
-        if utility and inc.utilities and utility not in inc.utilities:
-            continue
-        out.append(inc)
-    return out
+def applicable(program: Program, category: str | None, where: Place) -> list[Incentive]:
+    """Terms paid for this kind of device in this place (a term scoped to other utilities or regions is not;
+    one that depends on which utility serves the home is not either: see `scope.applies`)."""
+    return [t for t in program.incentives
+            if not (category and t.categories and category not in t.categories) and applies(t, where) is True]
 
 
-def offer(program: Program, category: str | None, utility: str | None,
+def offer(program: Program, category: str | None, where: Place,
           device: Sizing | None = None) -> tuple[list[Incentive], Estimate | None]:
-    """What `program` pays for such a device in this market: the terms that apply, and their yearly
-    per-device estimate (None when no per-device term applies)."""
-    terms = applicable(program, category, utility)
+    """What `program` pays for such a device here: the terms that apply, and their yearly per-device
+    estimate (None when no per-device term applies)."""
+    terms = applicable(program, category, where)
     return terms, estimate(program, terms, device, category)
 
 
-def account_estimate(program: Program, utility: str | None) -> Estimate | None:
-    """Yearly value of the program's per-account terms in this market: counted once per home."""
-    return estimate(program, applicable(program, None, utility), None, None, per="account")
+def account_estimate(program: Program, where: Place) -> Estimate | None:
+    """Yearly value of the program's per-account terms here: counted once per home."""
+    return estimate(program, applicable(program, None, where), None, None, per="account")
 
 
-def _events(ev: EventRules | None) -> tuple[float, float, float] | None:
-    if ev is None:
-        return None
-    typical = ev.typical_events_per_year
-    high = ev.max_events_per_year
-    if typical is None and high is None:
-        return None
-    typical = typical if typical is not None else high
-    high = high if high is not None else typical
-    return (typical / 2, typical, high)  # type: ignore[operator]
-
-
-def _event_hours(ev: EventRules | None) -> float | None:
-    if ev is None:
-        return None
-    if ev.max_event_hours:
-        return ev.max_event_hours
-    if ev.start_hour is not None and ev.end_hour is not None and ev.end_hour > ev.start_hour:
-        return float(ev.end_hour - ev.start_hour)
-    return None
-
-
-BY_KW = {"upfront-per-kw", "per-kw-season", "per-kw-year", "per-kwh"}  # terms `estimate` multiplies by the device's kW
-BY_KWH = {"upfront-per-kwh"}  # ... and by its kWh of storage
-
-
-def size_reads(program: Program, category: str, utilities: Iterable[str | None]) -> tuple[bool, bool]:
-    """Does what the program pays for a device of this category (under any of these utilities' terms)
-    depend on its kW, on its kWh? Callers remember estimates per size only where it does."""
-    types = {t.type for u in utilities for t in applicable(program, category, u) if t.per == "device"}
-    return bool(types & BY_KW), bool(types & BY_KWH)
+def size_reads(program: Program, category: str, places: Iterable[Place]) -> tuple[bool, bool]:
+    """Does what the program pays for a device of this category (in any of these places) depend on its kW,
+    on its kWh? Callers remember estimates per size only where it does."""
+    kinds = [INCENTIVES[t.type] for w in places for t in applicable(program, category, w) if t.per == "device"]
+    return any(k.by_kw for k in kinds), any(k.by_kwh for k in kinds)
 
 
 class Sizing(Protocol):
@@ -116,7 +87,7 @@ class Sizing(Protocol):
     def battery_kwh(self) -> float | None: ...
 
 
-def device_kw(device: Sizing | None, category: str | None) -> tuple[tuple[float, float, float] | None, str]:
+def device_kw(device: Sizing | None, category: str | None) -> tuple[Triple | None, str]:
     if device is not None and device.controllable_kw:
         kw = device.controllable_kw
         return (kw, kw, kw), f"{kw:g} kW controllable (from the device recipe)"
@@ -133,66 +104,34 @@ def estimate(program: Program, terms: list[Incentive], device: Sizing | None, ca
     if not terms:
         return None
     currency = terms[0].currency
-    lo = ty = hi = 0.0
-    first = 0.0
+    kw, kw_why = device_kw(device, category)
+    basis = Basis(program.events, kw, kw_why, device.battery_kwh if device is not None else None,
+                  lambda lo, hi: money(lo, hi, currency))
+    lo = ty = hi = first = 0.0
     est = Estimate(currency, None, None, None)
     known = 0
     for t in terms:
+        kind = INCENTIVES[t.type]
         if t.currency != currency:
             est.unknown.append(f"{t.type} term in {t.currency} not added to {currency} total")
             continue
         if t.amount is None:
             est.unknown.append(f"{t.type}: amount not published")
             continue
-        a_lo, a_hi = t.amount, t.amount_max if t.amount_max is not None else t.amount
-        a_ty = (a_lo + a_hi) / 2
-        mult: tuple[float, float, float] | None
-        if t.type == "enrollment":
-            mult = (1, 1, 1)
-            est.assumptions.append(f"enrollment bonus {_money(a_lo, a_hi, currency)} counted in the first year only")
-        elif t.type == "upfront-per-kw":
-            mult, why = device_kw(device, category)
-            if mult:
-                est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kW x {why}, first year only")
-        elif t.type == "upfront-per-kwh":
-            kwh = device.battery_kwh if device is not None else None
-            mult = (kwh, kwh, kwh) if kwh else None
-            if mult:
-                est.assumptions.append(f"upfront {_money(a_lo, a_hi, currency)}/kWh x {kwh:g} kWh of storage, first year only")
-        elif t.type == "per-year":
-            mult = (1, 1, 1)
-        elif t.type == "per-month":
-            months = len(t.months) or 12
-            mult = (months, months, months)
-            est.assumptions.append(f"{months} monthly payments a year")
-        elif t.type == "per-event":
-            mult = _events(program.events)
-            if mult:
-                est.assumptions.append(f"{mult[0]:g}-{mult[2]:g} events a year (typical {mult[1]:g}), from the program's event rules")
-        elif t.type in ("per-kw-season", "per-kw-year"):
-            mult, why = device_kw(device, category)
-            if mult:
-                est.assumptions.append(why)
-        elif t.type == "per-kwh":
-            kw, why = device_kw(device, category)
-            ev, hours = _events(program.events), _event_hours(program.events)
-            mult = None
-            if kw and ev and hours:
-                mult = tuple(k * e * hours for k, e in zip(kw, ev))  # type: ignore[assignment]
-                est.assumptions.append(f"kWh = {why} x {hours:g} h per event x events per year")
-        else:  # pragma: no cover - the model restricts types
-            mult = None
+        mult, why = kind.multiplier(t, basis)
         if mult is None:
-            basis = {"per-event": "event count", "per-kwh": "event count and length", "upfront-per-kwh": "storage capacity"}
-            est.unknown.append(f"{t.type}: no {basis.get(t.type, 'kW figure')} to multiply by")
+            est.unknown.append(f"{t.type}: no {kind.missing} to multiply by")
             continue
+        if why:
+            est.assumptions.append(why)
         known += 1
-        v_lo, v_ty, v_hi = a_lo * mult[0], a_ty * mult[1], a_hi * mult[2]
+        a_lo = t.amount
+        a_hi = t.amount_max if t.amount_max is not None else t.amount
+        v_lo, v_ty, v_hi = a_lo * mult[0], (a_lo + a_hi) / 2 * mult[1], a_hi * mult[2]
         if t.cap is not None:
             v_lo, v_ty, v_hi = min(v_lo, t.cap), min(v_ty, t.cap), min(v_hi, t.cap)
-            per = "" if t.type in ONE_TIME else " a year"
-            est.assumptions.append(f"{t.type} capped at {_money(t.cap, t.cap, currency)}{per}")
-        if t.type in ONE_TIME:
+            est.assumptions.append(f"{t.type} capped at {money(t.cap, t.cap, currency)}{'' if kind.one_time else ' a year'}")
+        if kind.one_time:
             first += v_ty
         lo, ty, hi = lo + v_lo, ty + v_ty, hi + v_hi
     if known:
@@ -201,26 +140,24 @@ def estimate(program: Program, terms: list[Incentive], device: Sizing | None, ca
     return est
 
 
-def _money(lo: float, hi: float, currency: str) -> str:
+def money(lo: float, hi: float, currency: str) -> str:
+    """'$5.00', '$225.00-$275.00', '$10.00 CAD'."""
     sym = "$" if currency in ("USD", "CAD") else ""
     suffix = "" if currency == "USD" else f" {currency}"
     return f"{sym}{lo:,.2f}{suffix}" if lo == hi else f"{sym}{lo:,.2f}-{sym}{hi:,.2f}{suffix}"
 
 
-_TYPE_WORDS = {
-    "enrollment": "when you enroll", "upfront-per-kw": "per kW, once", "upfront-per-kwh": "per kWh of storage, once", "per-year": "per year", "per-month": "per month", "per-event": "per event",
-    "per-kwh": "per kWh", "per-kw-season": "per kW per season", "per-kw-year": "per kW per year",
-}
-
-
 def describe(t: Incentive) -> str:
-    """Plain-language sentence for one term, e.g. '$5.00 per month, per device'."""
-    amount = "An amount not published" if t.amount is None else _money(t.amount, t.amount_max or t.amount, t.currency)
-    parts = [f"{amount} {_TYPE_WORDS[t.type]}", f"per {t.per}"]
+    """Plain-language sentence for one term, e.g. '$5.00 per month, per device, paid May–October'."""
+    amount = "An amount not published" if t.amount is None else money(t.amount, t.amount_max or t.amount, t.currency)
+    parts = [f"{amount} {INCENTIVES[t.type].words}", f"per {t.per}"]
     if t.cap is not None:
-        parts.append(f"up to {_money(t.cap, t.cap, t.currency)} a year")
+        parts.append(f"up to {money(t.cap, t.cap, t.currency)} a year")
     if t.months:
-        parts.append("paid in months " + ", ".join(str(m) for m in t.months))
+        parts.append("paid " + month_range(t.months))
+    where = [*t.utilities, *t.regions]
+    if where:
+        parts.append("only for " + ", ".join(where))
     return ", ".join(parts)
 
 

@@ -8,6 +8,7 @@ described; nothing is inferred.
 
 from __future__ import annotations
 
+from .kinds.requirements import phrases
 from .recipes.program import DeviceRule, EventRules, Requirements
 
 CATEGORY_NOUNS: dict[str, tuple[str, str]] = {
@@ -62,21 +63,9 @@ def _models(patterns: list[str], plural_noun: str, maker: str) -> str:
 
 
 def requirements(req: Requirements) -> list[str]:
-    """Each capability a rule requires, as 'needs …' phrases (same wording as eligibility verdicts)."""
-    out = []
-    if req.energy_monitoring:
-        out.append("needs energy monitoring")
-    if req.local_api:
-        out.append("needs local control")
-    if req.any_standard:
-        out.append("needs one of: " + ", ".join(req.any_standard))
-    if req.min_battery_kwh is not None:
-        out.append(f"needs at least {req.min_battery_kwh:g} kWh of storage")
-    if req.min_controllable_kw is not None:
-        out.append(f"needs at least {req.min_controllable_kw:g} kW controllable")
-    if req.hubs:
-        out.append("needs to be connected through: " + ", ".join(req.hubs))
-    return out
+    """Each capability a rule requires, as 'needs …' phrases (the words of `kinds.requirements`, which
+    eligibility verdicts use too)."""
+    return phrases(req)
 
 
 def rule(r: DeviceRule) -> str:
@@ -108,6 +97,14 @@ def month_span(months: list[int]) -> str:
     consecutive = all((b - a) % 12 == 1 for a, b in zip(ms, ms[1:]))
     if consecutive and len(ms) > 2:
         return f"from {MONTHS[ms[0] - 1]} to {MONTHS[ms[-1] - 1]}"
+    return "in " + either([MONTHS[m - 1] for m in ms], "and")
+
+
+def month_range(months: list[int]) -> str:
+    """[5, 6, 7, 8, 9, 10] -> 'May–October'; [12, 1, 2] -> 'December–February'; [6, 8] -> 'in June and August'."""
+    ms = list(months)
+    if len(ms) > 2 and all((b - a) % 12 == 1 for a, b in zip(ms, ms[1:])):
+        return f"{MONTHS[ms[0] - 1]}–{MONTHS[ms[-1] - 1]}"
     return "in " + either([MONTHS[m - 1] for m in ms], "and")
 
 

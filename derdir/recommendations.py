@@ -16,36 +16,52 @@ from .eligibility import verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
 from .household import evaluate
-from .incentives import Estimate, Sizing, account_estimate, offer, size_reads
+from .incentives import Estimate, Sizing, account_estimate, applicable, offer, size_reads
+from .judge import Answers, condition_json, parse_answers
 from .lookup import find_in_memory
-from .markets import Market, resolve_location
+from .markets import resolve_location
+from .recipes.program import Condition
+from .scope import Place, applies, place, standing
+from .scope import conditions as conditions_here
 from .support import program_summary
 
 
 class _Earnings:
     """What the market's programs would add to this home for a kind of device, remembered per
-    (program, category, size): thousands of candidates share each."""
+    (program, category, size): thousands of candidates share each. A program with a condition the
+    household has not confirmed adds nothing (it is shown, not counted)."""
 
-    def __init__(self, cat: Catalog, market: Market, enrolled: set[str]):
-        self.cat, self.market, self.enrolled = cat, market, enrolled
+    def __init__(self, cat: Catalog, where: Place, enrolled: set[str], answers: Answers):
+        self.cat, self.where, self.enrolled, self.answers = cat, where, enrolled, answers
         self._offers: dict[tuple, Estimate | None] = {}
         self._accounts: dict[str, Estimate | None] = {}
         self._reads: dict[tuple[str, str], tuple[bool, bool]] = {}
+        self._open: dict[tuple[str, str], list[tuple[Condition, bool | None]]] = {}
+
+    def unconfirmed(self, pid: str, category: str) -> list[tuple[Condition, bool | None]]:
+        """The program's conditions here for such a device that the household has not confirmed."""
+        key = (pid, category)
+        if key not in self._open:
+            program = self.cat.programs[pid]
+            terms = applicable(program, category, self.where)
+            self._open[key] = [(c, met) for c in conditions_here(program, terms, self.where)
+                               if (met := self.answers.met(pid, c.kind)) is not True]
+        return self._open[key]
 
     def of(self, pid: str, category: str, size: Sizing) -> tuple[Estimate | None, list[Estimate]]:
         """The program's estimate for such a device, and the gains it adds to this home (with the
         program's per-account terms when the home is not enrolled yet)."""
         reads = self._reads.get((pid, category))
         if reads is None:
-            reads = self._reads[(pid, category)] = size_reads(self.cat.programs[pid], category, [self.market.utility])
+            reads = self._reads[(pid, category)] = size_reads(self.cat.programs[pid], category, [self.where])
         key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
         if key not in self._offers:
-            self._offers[key] = offer(self.cat.programs[pid], category, self.market.utility, size)[1]
+            self._offers[key] = offer(self.cat.programs[pid], category, self.where, size)[1]
         est = self._offers[key]
-        gains = [est] if est and est.typical is not None else []
+        gains = [est] if est and est.typical is not None and not self.unconfirmed(pid, category) else []
         if gains and pid not in self.enrolled:
             if pid not in self._accounts:
-                self._accounts[pid] = account_estimate(self.cat.programs[pid], self.market.utility)
+                self._accounts[pid] = account_estimate(self.cat.programs[pid], self.where)
             acct = self._accounts[pid]
             if acct and acct.typical is not None:
                 gains.append(acct)
@@ -70,24 +86,36 @@ def rank(added: dict[str, float], first_year: dict[str, float]) -> Rank:
     return (max(added.values(), default=0.0), max(first_year.values(), default=0.0))
 
 
+def joinable(cat: Catalog, where: Place, pids: Any = None) -> list[str]:
+    """The programs a new customer here can join (offered here, open or with a waitlist), sorted."""
+    found = cat.programs_in_market(where.utility, where.region) if pids is None else pids
+    return sorted(p for p in found if applies(cat.programs[p].markets, where) is True
+                  and standing(cat.programs[p], where).joinable)
+
+
 def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
-              limit: int = 10) -> dict[str, Any]:
-    """Devices the home lacks that work with its hub and would earn in its market, best first."""
+              limit: int = 10, conditions: Any = None, enrolled: Any = None) -> dict[str, Any]:
+    """Devices the home lacks that work with its hub and would earn in its market, best first. Only
+    programs a new customer can join here count; `conditions` and `enrolled` as for `household.evaluate`."""
     if not 1 <= limit <= 50:
         raise InvalidInput("limit", "must be between 1 and 50")
     market = resolve_location(cat, location)
     hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
-    have = evaluate(cat, location, devices or [], hub_id) if devices else None
+    answers = parse_answers(cat.programs, conditions, enrolled)
+    have = evaluate(cat, location, devices or [], hub_id, conditions, enrolled) if devices else None
     owned = {d["match"]["id"] for d in (have["devices"] if have else []) if d.get("match") and d["match"].get("id")}
-    enrolled = {p["id"] for p in (have["programs"] if have else []) if p.get("counted")}
-    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
+    joined = {p["id"] for p in (have["programs"] if have else []) if p.get("counted")} | set(answers.enrolled)
+    where = place(cat, market.utility, market.region)
+    pids = joinable(cat, where)
     answer: dict[str, Any] = {"market": market.as_dict(), "hub": hub_id, "recommendations": [], "catalog_version": cat.version}
+    if market.utility is None:
+        answer["needs_utility"] = "only programs offered to the whole region are counted: give your utility for the rest"
     if not pids:
         return answer
-    earn = _Earnings(cat, market, enrolled)
+    earn = _Earnings(cat, where, joined, answers)
 
     def judge(device: DeviceFacts | None, named: tuple[str, ...]) -> tuple[Rank, tuple] | None:
-        found = _check(cat, earn, device, named, hub_id, enrolled)
+        found = _check(cat, earn, device, named, hub_id, joined)
         return None if found is None else (found[0], found)
 
     scored = best_first(cat, walk(cat, pids, owned, earn.bound), limit, judge)
@@ -124,9 +152,13 @@ def _check(cat: Catalog, earn: _Earnings, device: Any, named: tuple[str, ...], h
             continue
         est, more = earn.of(pid, device.category, device)
         gains += more
+        unconfirmed = earn.unconfirmed(pid, device.category)
+        if any(met is False for _, met in unconfirmed):
+            continue
         unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
-                        "already_enrolled": pid in enrolled, "reason": v.reason})
-    if not unlocks:
+                        "already_enrolled": pid in enrolled, "reason": v.reason, "counted": not unconfirmed,
+                        "conditions": [condition_json(c, met) for c, met in unconfirmed]})
+    if not any(u["counted"] for u in unlocks):
         return None
     added, first_year = totals(gains)
     return (rank(added, first_year), len(unlocks), device.imported, device.id, device, unlocks, added, first_year, fit)

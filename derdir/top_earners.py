@@ -19,28 +19,34 @@ from .incentives import Estimate, Sizing, offer, size_reads
 from .lookup import device_summary
 from .markets import Market, resolve_location
 from .recipes.program import Program
+from .scope import Place, applies, place, standing
+from .scope import conditions as conditions_here
 from .support import program_summary
 
 UNRANKED: Rank = (-1.0, -1.0)  # the bound of a device none of whose programs publishes an amount
 
 
-def _utilities_to_try(cat: Catalog, program: Program, market: Market) -> list[str | None]:
-    """The utility whose terms apply; for a region-wide market, each of the program's utilities there."""
-    if market.utility:
-        return [market.utility]
-    inside = [u for u in program.markets.utilities
-              if market.region and u in cat.utilities and market.region in cat.utilities[u].regions]
-    return inside or [None]
+def _places_to_try(cat: Catalog, program: Program, market: Market) -> list[Place]:
+    """The home's place; for a region-wide market, each of the program's utilities there too. Only places
+    where a new customer can join, and only terms that need nothing the household must confirm."""
+    here = place(cat, market.utility, market.region)
+    tries = [here]
+    if market.utility is None and market.region:
+        tries += [Place(u, market.region, here.regions_of) for u in program.markets.utilities
+                  if u in cat.utilities and market.region in cat.utilities[u].regions]
+    return [w for w in tries if applies(program.markets, w) is True and standing(program, w).joinable]
 
 
 def best_estimate(cat: Catalog, program: Program, device: Sizing, category: str,
                   market: Market) -> tuple[Estimate, str | None] | None:
-    """The highest typical per-device estimate of `program` for such a device in `market`, and its utility."""
+    """The highest typical per-device estimate of `program` for such a device in `market`, and its utility
+    (a program with conditions to confirm is not ranked: a market page cannot know them)."""
     best: tuple[Estimate, str | None] | None = None
-    for util in _utilities_to_try(cat, program, market):
-        _, est = offer(program, category, util, device)
-        if est is None or est.typical is None:
+    for w in _places_to_try(cat, program, market):
+        terms, est = offer(program, category, w, device)
+        if est is None or est.typical is None or conditions_here(program, terms, w):
             continue
+        util = w.utility
         if best is None or est.typical > (best[0].typical or 0):
             best = (est, util)
     return best
@@ -59,7 +65,7 @@ class _Best:
         program = self.cat.programs[pid]
         reads = self._reads.get((pid, category))
         if reads is None:
-            reads = self._reads[(pid, category)] = size_reads(program, category, _utilities_to_try(self.cat, program, self.market))
+            reads = self._reads[(pid, category)] = size_reads(program, category, _places_to_try(self.cat, program, self.market))
         key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
         if key not in self._memo:
             self._memo[key] = best_estimate(self.cat, program, size, category, self.market)

@@ -8,23 +8,26 @@ import pytest
 from derdir.catalog.index import Catalog
 from derdir.markets import resolve_location
 from derdir.candidates import Size, walk
-from derdir.recommendations import _Earnings
+from derdir.judge import NO_ANSWERS
+from derdir.recommendations import _Earnings, joinable
+from derdir.scope import place
 
 
 @pytest.mark.parametrize("location", ["pge", "US-CA", "US-TX", "ON", "10001", "US-MN"])
 def test_the_walk_is_every_candidate_ranked_one_by_one(cat: Catalog, location: str) -> None:
     market = resolve_location(cat, location)
-    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
+    where = place(cat, market.utility, market.region)
+    pids = joinable(cat, where)
     ids = [r[0] for r in cat.sql("SELECT id FROM device ORDER BY id")]
     owned = set(ids[::7])  # a home already has these: never recommended
-    earn = _Earnings(cat, market, set())
+    earn = _Earnings(cat, where, set(), NO_ANSWERS)
     facts = cat.facts_of(ids)
     named = cat.candidates_of(facts.values(), among=set(pids))
     expected = sorted(((earn.bound(tuple(named[d]), facts[d].category, Size(facts[d].controllable_kw, facts[d].battery_kwh)),
                         d, tuple(named[d])) for d in ids if named[d] and d not in owned),
                       key=lambda t: (-t[0][0], -t[0][1], t[1]))
     walked = list(walk(cat, pids, owned, earn.bound))
-    assert len(expected) > 10  # the market's programs name enough devices for the order to mean something
+    assert len(expected) >= 5  # the market's programs name enough devices for the order to mean something
     assert walked == expected
 
 
@@ -50,9 +53,10 @@ def test_walking_candidates_leaves_no_garbage_for_the_cycle_collector(cat: Catal
     every second or two at 100 req/s."""
     import gc
 
-    market = resolve_location(cat, "US-TX")
-    pids = sorted(p for p in cat.programs_in_market(market.utility, market.region) if cat.programs[p].status == "active")
-    earn = _Earnings(cat, market, set())
+    market = resolve_location(cat, "pge")
+    where = place(cat, market.utility, market.region)
+    pids = joinable(cat, where)
+    earn = _Earnings(cat, where, set(), NO_ANSWERS)
     list(walk(cat, pids, set(), earn.bound))  # made once per build: the market's layout
     gc.collect()
     gc.disable()

@@ -70,6 +70,12 @@ class HouseholdRequest(BaseModel):
     location: Location | Annotated[str, Field(min_length=1, max_length=200, pattern=s.NOT_BLANK)]
     hub: str | None = Field(None, max_length=200, pattern=EMPTY_OR_NOT_BLANK)
     devices: list[DeviceIn] = Field(default_factory=list, max_length=MAX_BATCH)
+    conditions: dict[Annotated[str, Field(max_length=200)], bool] = Field(
+        default_factory=dict, max_length=50,
+        description="What the household confirms (true) or denies (false): a condition kind for every program "
+                    "('solar', 'owner') or 'program-id:kind' for one ('tesla-virtual-power-plant:retail-plan').")
+    enrolled: list[Annotated[str, Field(max_length=120)]] = Field(
+        default_factory=list, max_length=100, description="Programs the household is already enrolled in (ids).")
 
 
 class RecommendRequest(HouseholdRequest):
@@ -90,12 +96,15 @@ def post_resolve(cat: Cat, body: Annotated[ResolveRequest, Body()]) -> Response:
 @router.post("/households/evaluate", summary="Evaluate a home", response_model=s.EvaluateAnswer,
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_evaluate(cat: Cat, body: Annotated[HouseholdRequest, Body()]) -> Response:
-    """Per device: resolution, qualifying programs with estimated earnings, near misses; totals for the home."""
-    return json_response(household.evaluate(cat, _loc(body.location), body.devices, body.hub))
+    """Per device: resolution; programs that qualify, are conditional (what to confirm), need the utility,
+    are closed, or nearly qualify; the best combination of programs counted in the home's totals."""
+    return json_response(household.evaluate(cat, _loc(body.location), body.devices, body.hub,
+                                            body.conditions, body.enrolled))
 
 
 @router.post("/households/recommendations", summary="Devices to add", response_model=s.RecommendAnswer,
              responses=s.BODY_ERRORS, response_model_exclude_unset=True)
 def post_recommendations(cat: Cat, body: Annotated[RecommendRequest, Body()]) -> Response:
     """Devices the home lacks that work with its hub and qualify for programs in its market, by added yearly earnings."""
-    return json_response(recommendations.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit))
+    return json_response(recommendations.recommend(cat, _loc(body.location), body.hub, body.devices, body.limit,
+                                                           body.conditions, body.enrolled))

@@ -147,18 +147,81 @@ class ProductSummary(Out):
 
 # --- product, support, compat -------------------------------------------------------------------
 
+EnrollmentStatus = Literal["open", "waitlist", "closed", "ended", "unknown", "depends"]
+JudgementStatus = Literal["qualifies", "enrolled", "conditional", "maybe", "closed", "ended", "needs-utility",
+                          "outside", "nearly", "no"]
+
+
+class Source(Out):
+    url: str
+    title: str | None = None
+    supports: str | None = None
+    seen: str
+
+
+class Enrollment(Out):
+    """Whether a new customer can join here, since when, and where that is said."""
+
+    status: EnrollmentStatus
+    since: str | None
+    words: str = Field(description="The status in plain words, e.g. 'closed to new customers since April 2024'.")
+    note: str | None
+    sources: list[Source]
+
+
+class ConditionState(Out):
+    """A condition of the program here and whether the household has said it meets it."""
+
+    kind: str
+    text: str
+    met: bool | None = Field(description="true (confirmed), false (not met), null (not said).")
+    question: str
+
+
+class UtilityOffer(Out):
+    utility: str
+    name: str
+    estimate: Estimate | None
+
+
+class JudgedProgram(Out):
+    """A program for a device in one place: status, enrollment, conditions, verdict, incentives, estimate."""
+
+    id: str
+    name: str
+    operator: str
+    status: JudgementStatus = Field(description="qualifies, enrolled (counted); conditional, maybe, closed, ended, "
+                                                "needs-utility, outside, nearly, no (not counted).")
+    program_status: Literal["active", "paused", "ended", "unknown"]
+    enrollment: Enrollment
+    enroll_url: str | None = Field(description="Only where a new customer can join (or the household is enrolled).")
+    info_url: str
+    supported: bool | None
+    basis: Literal["claim", "rule", "excluded", "disputed", "not-listed", "requirements"]
+    reason: str
+    unmet: list[str]
+    unknown: list[str]
+    conditions: list[ConditionState]
+    counted: bool
+    why_not: list[str]
+    incentives: list[IncentiveTerm]
+    estimate: Estimate | None
+    evidence: list[Evidence]
+    markets: list[str] | None = None
+    by_utility: list[UtilityOffer] | None = None
+
+
 class ProductProgramBrief(ProgramSummary, VerdictBrief):
     """A program naming this product, with its verdict, when no market was chosen (see `ProductProgram`)."""
 
     markets: list[str]
+    enrollment: dict[str, EnrollmentStatus] = Field(description="Per market: can a new customer join there.")
 
 
-class ProductProgram(ProductProgramBrief):
-    """A program naming this product in the chosen market: its verdict, evidence, incentives and earnings."""
+class ProductProgram(JudgedProgram):
+    """A program naming this product in the chosen market, judged there."""
 
-    evidence: list[Evidence]
-    incentives: list[IncentiveTerm]
-    estimate: Estimate | None
+    markets: list[str]  # type: ignore[assignment]
 
 
 class ProductAnswer(Out):
@@ -173,7 +236,11 @@ class ProductAnswer(Out):
 
 class MarketSupport(Out):
     supported: bool | None
+    status: JudgementStatus
     program_status: Literal["active", "paused", "ended", "unknown"]
+    enrollment: Enrollment
+    enroll_url: str | None
+    conditions: list[ConditionState]
     incentives: list[IncentiveTerm]
     estimate: Estimate | None
     evidence: list[Evidence]
@@ -306,16 +373,6 @@ class ResolveAnswer(Out):
     catalog_version: str
 
 
-class HomeProgramEntry(ProgramSummary, VerdictFields):
-    estimate: Estimate | None
-    note: str | None = None
-
-
-class NearMiss(ProgramSummary):
-    why_not: list[str]
-    markets: list[str] | None = None
-
-
 class SlotCompat(Out):
     hub: str
     compatible: bool | None
@@ -325,28 +382,49 @@ class SlotCompat(Out):
 class DeviceResult(Out):
     index: int
     input: dict[str, Any] = Field(description="The device as sent (fields given).")
-    status: Literal["qualifies", "maybe", "nearly", "no-programs", "duplicate", "hub", "not-energy", "unknown-device"]
+    status: Literal["qualifies", "enrolled", "conditional", "needs-utility", "maybe", "closed", "ended", "nearly",
+                    "no-programs", "duplicate", "hub", "not-energy", "unknown-device"]
     match: Match | None
     candidates: list[Match]
     reason: str
-    programs: list[HomeProgramEntry]
-    nearly: list[NearMiss]
+    programs: list[JudgedProgram] = Field(description="Qualifies, enrolled, or eligibility unknown (maybe).")
+    conditional: list[JudgedProgram] = Field(description="Eligible and open, with conditions to confirm.")
+    needs_utility: list[JudgedProgram] = Field(description="Offered by some utilities of the region only.")
+    closed: list[JudgedProgram] = Field(description="Eligible, but closed to new customers or ended.")
+    nearly: list[JudgedProgram] = Field(description="A requirement unmet, a condition not met, or outside the territory.")
     compat: SlotCompat | None = None
     duplicate_of: int | None = None
 
 
-class HomeProgram(ProgramSummary):
+class HomeProgram(Out):
+    id: str
+    name: str
+    operator: str
+    status: JudgementStatus
+    enrollment: Enrollment
+    enroll_url: str | None
+    info_url: str
     devices: list[int]
     estimate: dict[str, Totals]
     unknown: list[str]
+    conditions: list[ConditionState]
     excludes: list[str]
+    excludes_all_programs: bool
     counted: bool
     not_counted_because: str | None = None
+
+
+class NeedsUtility(Out):
+    why: str
+    candidates: list[Any]
+    programs: list[str]
 
 
 class EvaluateAnswer(Out):
     market: Market
     hub: str | None
+    enrolled: list[str]
+    needs_utility: NeedsUtility | None = None
     devices: list[DeviceResult]
     programs: list[HomeProgram]
     totals: dict[str, Totals]
@@ -358,6 +436,8 @@ class Unlock(ProgramSummary):
     estimate: Estimate | None
     already_enrolled: bool
     reason: str
+    counted: bool = Field(description="false: a condition to confirm first (see `conditions`); not in `added_yearly`.")
+    conditions: list[ConditionState]
 
 
 class Recommendation(Out):
@@ -375,6 +455,7 @@ class Recommendation(Out):
 class RecommendAnswer(Out):
     market: Market
     hub: str | None
+    needs_utility: str | None = None
     recommendations: list[Recommendation]
     catalog_version: str
 

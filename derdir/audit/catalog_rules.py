@@ -94,12 +94,38 @@ def references(files: CatalogFiles) -> Iterator[Problem]:
                 yield _at(rec, "unknown-reference", ("excludes_programs", i), "a program cannot exclude itself")
             else:
                 yield from _ref(rec, ("excludes_programs", i), other, programs, "program")
-        served = set(p.markets.utilities)
-        for i, inc in enumerate(p.incentives):
-            for j, u in enumerate(inc.utilities):
-                if u not in served:
-                    yield _at(rec, "unknown-reference", ("incentives", i, "utilities", j),
-                              f"incentive names utility {u!r}, which is not in the program's markets.utilities")
+
+
+def _scoped(p: Any) -> Iterator[tuple[tuple, Any]]:
+    """(path, scope) of every part of a program that has a scope: terms, conditions, enrollment entries."""
+    for i, inc in enumerate(p.incentives):
+        yield ("incentives", i), inc
+        for j, c in enumerate(inc.conditions):
+            yield ("incentives", i, "conditions", j), c
+    for i, c in enumerate(p.conditions):
+        yield ("conditions", i), c
+    for i, e in enumerate(p.enrollment):
+        yield ("enrollment", i), e
+
+
+def scopes(files: CatalogFiles) -> Iterator[Problem]:
+    """A term, condition or enrollment status scoped to a market the program does not serve: a utility
+    not among its utilities (nor serving one of its regions), a region neither its own nor its utilities'."""
+    utilities = files.recipes["utility"]
+    regions_of = {uid: set(u.model.regions) for uid, u in utilities.items() if u.model is not None}
+    for rec in files.checked("program"):
+        p = rec.model
+        served_regions = set(p.markets.regions).union(*(regions_of.get(u, set()) for u in p.markets.utilities))
+        for path, scope in _scoped(p):
+            for j, u in enumerate(scope.utilities):
+                if u in p.markets.utilities or (u in regions_of and regions_of[u] & set(p.markets.regions)):
+                    continue
+                yield _at(rec, "out-of-market", (*path, "utilities", j),
+                          f"{path[0].rstrip('s')} scoped to utility {u!r}, which the program's markets do not include")
+            for j, r in enumerate(scope.regions):
+                if r not in served_regions:
+                    yield _at(rec, "out-of-market", (*path, "regions", j),
+                              f"{path[0].rstrip('s')} scoped to region {r!r}, where the program is not offered")
 
 
 def open_rules(files: CatalogFiles) -> Iterator[Problem]:
@@ -190,5 +216,6 @@ RULES: dict[str, Rule] = {
     "unknown-reference": references,
     "open-rule": open_rules,
     "claim-conflict": claims,
+    "out-of-market": scopes,
     "stale": staleness,
 }

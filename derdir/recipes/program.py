@@ -12,8 +12,12 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, create_model, model_validator
 
+from ..kinds.conditions import CONDITIONS
+from ..kinds.incentives import INCENTIVES
+from ..kinds.requirements import REQUIREMENTS
+from ..kinds.requirements import reads as requirement_reads
 from ..normalize import maker_key, model_pattern
 from .common import Category, Id, Model, Name, Recipe, Region, Source, Text, Url
 from .device import DRStandard
@@ -45,15 +49,16 @@ class Markets(Model):
         return self
 
 
-class Requirements(Model):
-    """Capabilities a device must have; each unmet one is a reason a device 'nearly' qualifies."""
+def _field(default: object, **kw: object) -> object:
+    return Field(default_factory=list, **kw) if default == [] else Field(default, **kw)  # type: ignore[call-overload]
 
-    energy_monitoring: bool | None = None
-    any_standard: list[DRStandard] = Field(default_factory=list, description="Device must support one of these.")
-    local_api: bool | None = None
-    min_battery_kwh: float | None = Field(None, ge=0)
-    min_controllable_kw: float | None = Field(None, ge=0)
-    hubs: list[Id] = Field(default_factory=list, description="Device must be connected through one of these hubs.")
+
+# Capabilities a device must have; each unmet one is a reason a device 'nearly' qualifies. One field per
+# entry of `derdir.kinds.requirements.REQUIREMENTS`, which also holds its check and its words.
+Requirements = create_model(  # type: ignore[call-overload]
+    "Requirements", __base__=Model, __doc__="Capabilities a device must have (`derdir.kinds.requirements`).",
+    **{k.name: (k.annotation, _field(k.default, description=k.description, **(k.constraints or {})))
+       for k in REQUIREMENTS.values()})
 
 
 class DeviceRule(Model):
@@ -120,11 +125,9 @@ class Eligibility(Model):
         it is remembered under exactly these (`derdir.eligibility.verdict`)."""
         out: dict[str, set[str]] = {}
         for r in self.rules:
-            q = r.requires
-            out.setdefault(r.category, set()).update(name for name, used in (
-                ("makers", r.manufacturers), ("models", r.models), ("energy_monitoring", q.energy_monitoring),
-                ("local_api", q.local_api), ("standards", q.any_standard), ("battery_kwh", q.min_battery_kwh is not None),
-                ("controllable_kw", q.min_controllable_kw is not None), ("hub", q.hubs)) if used)
+            out.setdefault(r.category, set()).update(
+                {name for name, used in (("makers", r.manufacturers), ("models", r.models)) if used},
+                requirement_reads(r.requires))
         for r in self.exclude_rules:
             out.setdefault(r.category, set()).update(name for name, used in (("makers", r.manufacturers), ("models", r.models)) if used)
         return {c: tuple(sorted(names)) for c, names in out.items()}
@@ -143,14 +146,36 @@ class Eligibility(Model):
             _ = rule.maker_keys, rule.model_patterns
 
 
-IncentiveType = Literal[
-    "enrollment",  # one-time payment on joining (or an upfront device rebate)
-    "upfront-per-kw",  # one-time payment per kW of the device's controllable power
-    "upfront-per-kwh",  # one-time payment per kWh of the device's storage capacity
-    "per-year", "per-month", "per-event",
-    "per-kwh",  # per kWh shifted or exported during events
-    "per-kw-season", "per-kw-year",  # per kW of controllable power each season / year
-]
+IncentiveType = Literal[tuple(INCENTIVES)]  # type: ignore[valid-type]  # `derdir.kinds.incentives`
+ConditionKind = Literal[tuple(CONDITIONS)]  # type: ignore[valid-type]  # `derdir.kinds.conditions`
+
+
+class Scope(Model):
+    """Where something applies: these utilities' customers and/or anyone in these regions. Empty: everywhere
+    the program is offered."""
+
+    utilities: list[Id] = Field(default_factory=list, description="Applies only to these utilities' customers.")
+    regions: list[Region] = Field(default_factory=list, description="Applies only in these states/provinces.")
+
+
+class Condition(Scope):
+    """Something a household must be or do beyond owning an eligible device (`derdir.kinds.conditions`)."""
+
+    kind: ConditionKind
+    text: Text = Field(description="The condition in plain words, e.g. 'on the Tesla Electric retail plan'.")
+    sources: list[Source] = Field(default_factory=list, description="Evidence; defaults to the program's sources.")
+
+
+EnrollmentStatus = Literal["open", "waitlist", "closed", "ended"]
+
+
+class Enrollment(Scope):
+    """Whether new customers can join, in the markets of its scope (all the program's markets if empty)."""
+
+    status: EnrollmentStatus = Field(description="open; waitlist; closed (to new customers); ended (no longer runs).")
+    since: date | None = Field(None, description="Date the status began, as a source states it.")
+    note: Text | None = None
+    sources: list[Source] = Field(min_length=1, description="Where the status is stated.")
 
 
 class Incentive(Model):
@@ -164,7 +189,9 @@ class Incentive(Model):
     cap: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="Most it pays in a year.")
     months: list[Month] = Field(default_factory=list, description="Season in which it is paid; empty = all year.")
     categories: list[Category] = Field(default_factory=list, description="Applies only to these categories.")
-    utilities: list[Id] = Field(default_factory=list, description="Applies only in these markets.")
+    utilities: list[Id] = Field(default_factory=list, description="Paid only to these utilities' customers.")
+    regions: list[Region] = Field(default_factory=list, description="Paid only in these states/provinces.")
+    conditions: list[Condition] = Field(default_factory=list, description="What this term alone needs of a household.")
     description: Text | None = None
     sources: list[Source] = Field(default_factory=list)
 
@@ -211,5 +238,9 @@ class Program(Recipe):
     eligibility: Eligibility = Field(default_factory=Eligibility)
     incentives: list[Incentive] = Field(default_factory=list)
     events: EventRules | None = None
+    enrollment: list[Enrollment] = Field(default_factory=list, description=(
+        "Whether new customers can join, per market; where no entry applies, `status` decides (active: open)."))
+    conditions: list[Condition] = Field(default_factory=list, description="What a household must be or do to join.")
     excludes_programs: list[Id] = Field(default_factory=list, description="Programs a customer cannot join at the same time.")
+    excludes_all_programs: bool = Field(False, description="No other demand-response program at the same time.")
     contact: Contact | None = None

@@ -1,0 +1,120 @@
+"""Where a program's terms, conditions and enrollment status apply: a `Place` against a scope.
+
+A scope names utilities and/or regions (`recipes.program.Scope`; an incentive term has the same two
+fields). Empty, it applies wherever the program is offered. Against a place it applies (True), does
+not (False), or depends on which utility serves the home (None: the home gave only its state, and a
+utility there is in the scope).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Protocol, Sequence
+
+Regions = Callable[[str], Sequence[str]]  # utility id -> the regions it serves
+
+
+class Scoped(Protocol):
+    @property
+    def utilities(self) -> list[str]: ...
+
+    @property
+    def regions(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Place:
+    """A home's market as scopes see it: its utility (if known) and its region (if known)."""
+
+    utility: str | None
+    region: str | None
+    regions_of: Regions = field(compare=False, repr=False, default=lambda _u: ())
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions the home may be in: its own, else its utility's."""
+        if self.region:
+            return (self.region,)
+        return tuple(self.regions_of(self.utility)) if self.utility else ()
+
+
+def place(cat: Any, utility: str | None, region: str | None) -> Place:
+    """A `Place` whose utilities' regions come from the catalog's utility recipes."""
+    utilities = cat.utilities
+    return Place(utility, region, lambda u: utilities[u].regions if u in utilities else ())
+
+
+def applies(scope: Scoped, where: Place) -> bool | None:
+    """Does a scope cover this place? None: it depends on the home's utility, or on which of its utility's
+    regions the home is in."""
+    if not scope.utilities and not scope.regions:
+        return True
+    if where.utility and where.utility in scope.utilities:
+        return True
+    regions = where.regions
+    if scope.regions and regions:
+        inside = [r in scope.regions for r in regions]
+        if all(inside):
+            return True
+        if any(inside):
+            return None
+    if where.utility is None and where.region:
+        if any(where.region in where.regions_of(u) for u in scope.utilities):
+            return None
+    return False
+
+
+_FROM_STATUS = {"active": "open", "paused": "closed", "ended": "ended", "unknown": "unknown"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether a new customer can join a program in a place, and where that is said."""
+
+    status: str  # open | waitlist | closed | ended | unknown | depends (on the home's utility)
+    since: date | None = None
+    note: str | None = None
+    sources: tuple[Any, ...] = ()
+
+    @property
+    def joinable(self) -> bool:
+        return self.status in ("open", "waitlist")
+
+    def words(self) -> str:
+        """'closed to new customers since April 2024', 'open', ..."""
+        when = f" since {self.since:%B %Y}" if self.since else ""
+        return {"open": "open to new customers", "waitlist": f"waitlist for new customers{when}",
+                "closed": f"closed to new customers{when}", "ended": f"ended{when}",
+                "depends": "depends on your utility", "unknown": "enrollment status unknown"}[self.status]
+
+
+def standing(program: Any, where: Place) -> Standing:
+    """The program's enrollment status here: the most specific entry that applies (a utility's before a
+    region's before one for every market), else the program's overall `status`."""
+    best: tuple[int, Any] | None = None
+    undecided = False
+    for e in program.enrollment:
+        found = applies(e, where)
+        if found is None:
+            undecided = True
+            continue
+        if not found:
+            continue
+        rank = 2 if where.utility in e.utilities else (1 if e.regions else 0)
+        if best is None or rank > best[0]:
+            best = (rank, e)
+    if best is not None:
+        e = best[1]
+        return Standing(e.status, e.since, e.note, tuple(e.sources))
+    if undecided and program.status == "active":
+        return Standing("depends")
+    return Standing(_FROM_STATUS[program.status])
+
+
+def conditions(program: Any, terms: Sequence[Any], where: Place) -> list[Any]:
+    """The conditions a household must meet here: the program's, and those of the terms that pay here."""
+    found = [c for c in program.conditions if applies(c, where) is not False]
+    for t in terms:
+        found += [c for c in t.conditions if applies(c, where) is not False and c not in found]
+    return found

@@ -118,7 +118,7 @@ CASES = [
     Case("unknown-utility", P, "unknown-reference", 4, "no utility with id 'gotham-electric'", "markets.utilities[0]"),
     Case("nonexistent-device-claim", P, "unknown-reference", 7, "did you mean 'acme-plug'",
          "eligibility.devices[0].device"),
-    Case("incentive-outside-markets", P, "unknown-reference", 12, "not in the program's markets",
+    Case("incentive-outside-markets", P, "out-of-market", 12, "which the program's markets do not include",
          "incentives[0].utilities[0]"),
     Case("self-exclusion", P, "unknown-reference", 9, "cannot exclude itself", "excludes_programs[0]"),
     Case("open-rule", P, "open-rule", 8, "admits every thermostat", "eligibility.rules[0]"),

@@ -10,7 +10,7 @@ import re
 from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -116,10 +116,16 @@ class Ecosystem(StrEnum):
     OPENHAB = "openhab"
 
 
+SourceKind = Literal["official", "manufacturer", "upstream-data", "registry", "news", "installer", "other"]
+
+
 class Source(Model):
-    """Where a fact comes from: the page, what it supports, and when it was seen."""
+    """Where a fact comes from: the page, what kind of page it is, what it supports, and when it was seen."""
 
     url: Url
+    kind: SourceKind | None = Field(None, description=(
+        "official: the program's or utility's own pages (their hosted FAQ sites too); manufacturer; upstream-data: "
+        "a package or dataset; registry: a community list; news; installer; other."))
     title: Name | None = None
     supports: Text | None = Field(None, description="Which facts of the recipe this source backs.")
     seen: date = Field(description="Date the page or package was read.")

@@ -11,6 +11,8 @@ from .lookup import device_summary, find_in_memory, fts_query
 from .markets import resolve_location
 from .normalize import maker_key
 from .recipes.common import Category
+from .judge import standing_json
+from .scope import place, standing
 from .support import program_summary
 
 MAX_PER_PAGE = 100
@@ -92,16 +94,26 @@ def search_all(cat: Catalog, q: str, limit: int = 20) -> list[dict[str, Any]]:
 
 def list_programs(cat: Catalog, market: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     allowed = None
+    where = None
     if market:
         m = resolve_location(cat, market)
         allowed = cat.programs_in_market(m.utility, m.region)
+        where = place(cat, m.utility, m.region)
     out = []
     for pid, p in sorted(cat.programs.items()):
         if (allowed is not None and pid not in allowed) or (status and p.status != status):
             continue
-        out.append({**program_summary(pid, p), "utilities": p.markets.utilities, "regions": p.markets.regions,
-                    "categories": sorted({r.category for r in p.eligibility.rules}),
-                    "has_amounts": any(i.amount is not None for i in p.incentives)})
+        entry = {**program_summary(pid, p), "utilities": p.markets.utilities, "regions": p.markets.regions,
+                 "categories": sorted({r.category for r in p.eligibility.rules}),
+                 "has_amounts": any(i.amount is not None for i in p.incentives)}
+        if where is not None:
+            here = standing(p, where)
+            entry["enrollment"] = standing_json(here)
+            if not here.joinable:
+                entry["enroll_url"] = None
+        elif p.status in ("ended", "paused"):
+            entry["enroll_url"] = None
+        out.append(entry)
     return out
 
 

@@ -83,9 +83,10 @@ def programs_for(cat: Catalog, device: DeviceFacts, market: Market | None = None
         brief = briefs.get(pid)
         if brief is None:  # the same in every product's answer: made once per build
             brief = briefs[pid] = (program_summary(pid, program), market_keys(cat, program))
+        enrollment = _enrollment_by_market(cat, program, brief[1])
         out.append({**brief[0], "supported": v.supported, "basis": v.basis, "reason": v.reason,
-                    "unmet": v.unmet, "unknown": v.unknown, "markets": brief[1],
-                    "enrollment": _enrollment_by_market(cat, program, brief[1])})
+                    "unmet": v.unmet, "unknown": v.unknown, "markets": brief[1], "enrollment": enrollment,
+                    **({} if any(s in ("open", "waitlist") for s in enrollment.values()) else {"enroll_url": None})})
     out.sort(key=lambda p: (p["supported"] is not True, p["supported"] is False, p["id"]))
     return out
 

@@ -89,7 +89,7 @@ class ProgramSummary(Out):
     name: str
     operator: str
     status: Literal["active", "paused", "ended", "unknown"]
-    enroll_url: str
+    enroll_url: str | None = Field(description="None where no new customer can join.")
     info_url: str
 
 
@@ -314,6 +314,7 @@ class ProgramListItem(ProgramSummary):
     regions: list[str]
     categories: list[str]
     has_amounts: bool
+    enrollment: Enrollment | None = Field(None, description="With `market`: can a new customer join there.")
 
 
 class HubListItem(Out):

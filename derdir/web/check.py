@@ -18,6 +18,7 @@ from ..errors import DerdirError
 from ..household import evaluate
 from ..recommendations import recommend
 from ..importers.ha_registry import parse_device_registry
+from ..kinds.conditions import CONDITIONS
 from .errors import PageRoute
 from .pages import choices
 from .render import page
@@ -52,12 +53,24 @@ def _label(device: dict[str, Any]) -> str:
     return f"{text} — “{given['name']}”" if given.get("name") and given.get("name") not in text else text
 
 
+# Conditions that are the same for every program, asked on the form (`kinds.conditions`)
+HOUSEHOLD = [(k.name, k.question) for k in CONDITIONS.values() if k.household_wide]
+
+
+def _answers(form: dict[str, str]) -> tuple[dict[str, bool], list[str]]:
+    """The form's answers about the home as `household.evaluate` takes them."""
+    conditions = {c: form[f"cond-{c}"] == "yes" for c, _ in HOUSEHOLD if form.get(f"cond-{c}") in ("yes", "no")}
+    conditions.update({c.strip(): True for c in form.get("confirm", "").split(",") if c.strip()})
+    enrolled = [p.strip() for p in form.get("enrolled", "").split(",") if p.strip()]
+    return conditions, enrolled
+
+
 def _render(request: Request, cat: Catalog, form: dict[str, str], status: int = 200, **extra: Any) -> HTMLResponse:
     options = choices(cat)
     hub_names = {h["id"]: h["name"] for h in options["hubs"]}
     return page(request, "check.html", title="Check my home", path="/check", json_url=None, status=status,
                 form=form, choices=options, hubs=options["hubs"], hub_names=hub_names, utilities=cat.utilities,
-                label=_label, **extra)
+                label=_label, household_conditions=HOUSEHOLD, **extra)
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -70,7 +83,8 @@ def check_form(request: Request, cat: Cat) -> HTMLResponse:
 async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
     """Evaluate the home described by the form (and the uploaded registry); nothing is kept."""
     data = await request.form()
-    form = {k: str(data.get(k) or "")[:MAX_TEXT] for k in ("market", "hub", "devices")}
+    form = {k: str(data.get(k) or "")[:MAX_TEXT]
+            for k in ("market", "hub", "devices", "confirm", "enrolled", *(f"cond-{c}" for c, _ in HOUSEHOLD))}
     upload = data.get("registry")
     try:
         devices = parse_lines(form["devices"])
@@ -82,8 +96,9 @@ async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
         truncated = max(len(devices) - MAX_DEVICES, 0)
         devices = devices[:MAX_DEVICES]
         hub = form["hub"].strip() or None
-        result = evaluate(cat, form["market"].strip(), devices, hub)
-        extra = recommend(cat, form["market"].strip(), hub, devices, 8)
+        conditions, enrolled = _answers(form)
+        result = evaluate(cat, form["market"].strip(), devices, hub, conditions, enrolled)
+        extra = recommend(cat, form["market"].strip(), hub, devices, 8, conditions, enrolled)
     except DerdirError as exc:
         response = _render(request, cat, form, 422, problem=str(exc))
     else:

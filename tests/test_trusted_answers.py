@@ -256,3 +256,61 @@ def test_the_audit_rejects_a_term_scoped_outside_the_programs_markets(mini: Call
     """)})
     problems = [p for p in audit_catalog(root) if p.rule == "out-of-market"]
     assert sorted(p.field for p in problems) == ["enrollment[0].utilities[0]", "incentives[0].regions[0]"]
+
+
+# --- the same answers through the adapters: CLI, HTTP, pages -------------------------------------
+
+def test_cli_check_lists_what_is_not_counted_and_what_to_confirm(tcat: Catalog, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from derdir.cli import commands  # noqa: F401
+    from derdir.cli.app import app
+
+    devices = tmp_path / "home.json"
+    devices.write_text(json.dumps([WALL]))
+    base = ["--devices", str(devices), "--build-dir", str(tcat.path.parent), "--catalog", str(tmp_path / "none")]
+    out = CliRunner().invoke(app, ["check", "--location", "texas-co-op", *base], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "--confirm wall-vpp:retail-plan" in out.output and "No earnings counted" in out.output
+    out = CliRunner().invoke(app, ["check", "--location", "texas-co-op", "--confirm", "wall-vpp:retail-plan", *base],
+                             env={"COLUMNS": "200"})
+    assert "Estimated yearly earnings: USD 120" in out.output
+    out = CliRunner().invoke(app, ["check", "--location", "pge", "--json", *base])
+    assert {r["id"]: r["status"] for r in json.loads(out.output)["programs"]}["wall-vpp"] == "closed"
+
+
+def test_http_evaluate_takes_conditions_and_enrolled(tcat: Catalog) -> None:
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    client = TestClient(create_app(tcat.path.parent))
+    body = {"location": {"utility": "pge"}, "devices": [WALL], "enrolled": ["wall-vpp"]}
+    answer = client.post("/v1/households/evaluate", json=body)
+    assert answer.status_code == 200, answer.text
+    assert {r["id"]: r["counted"] for r in answer.json()["programs"]}["wall-vpp"] is True
+    bad = client.post("/v1/households/evaluate", json={**body, "conditions": {"wall-vpp:rooftop": True}})
+    assert bad.status_code == 422 and bad.json()["field"] == "conditions.wall-vpp:rooftop"
+    support_pge = client.get("/v1/products/acme-wall/programs/wall-vpp").json()["markets"]["pge"]
+    assert support_pge["enrollment"]["status"] == "closed" and support_pge["enroll_url"] is None
+
+
+def test_pages_show_closed_programs_without_an_enroll_link(tcat: Catalog) -> None:
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    client = TestClient(create_app(tcat.path.parent))
+    gone = client.get("/programs/gone").text
+    assert "ended" in gone and "gone/join" not in gone
+    vpp = client.get("/programs/wall-vpp").text
+    assert "closed to new customers since April 2024" in vpp and "open to new customers" in vpp
+    home = client.post("/check", data={"market": "pge", "devices": "Acme | AW-13"}).text
+    assert "Eligible, but not taking new customers" in home and "gone/join" not in home
+    texas = client.post("/check", data={"market": "texas-co-op", "devices": "Acme | AW-13"}).text
+    assert "Qualifies if you confirm" in texas and "on the Acme Electric retail plan" in texas
+    confirmed = client.post("/check", data={"market": "texas-co-op", "devices": "Acme | AW-13",
+                                            "confirm": "wall-vpp:retail-plan"}).text
+    assert "$120" in confirmed

@@ -13,6 +13,8 @@ from ..search import search_products
 from ..api.deps import catalog
 from ..catalog.index import Catalog
 from ..errors import DerdirError
+from ..scope import standing
+from ..support import market_keys, place_of_key
 from ..lookup import device_summary, find_device, find_in_memory
 from .errors import PageRoute
 from .pages import choices
@@ -65,8 +67,10 @@ def program_page(request: Request, cat: Cat, program_id: Ref) -> Response:
     p = cat.programs[pid]
     claimed = {c.device: device_summary(cat, c.device) for c in p.eligibility.devices}
     devices = search_products(cat, program=pid, per_page=100)
+    enrollment = {k: standing(p, place_of_key(cat, k)) for k in market_keys(cat, p)}
     return page(request, "program.html", title=p.name, path=f"/programs/{pid}", json_url=f"/v1/programs/{pid}",
-                pid=pid, p=p, claimed=claimed, devices=devices, utilities=cat.utilities)
+                pid=pid, p=p, claimed=claimed, devices=devices, utilities=cat.utilities, enrollment=enrollment,
+                joinable=any(s.joinable for s in enrollment.values()))
 
 
 @router.get("/hubs/{hub_id}", response_class=HTMLResponse)

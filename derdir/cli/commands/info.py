@@ -38,8 +38,23 @@ def info(
     console.print(f"[bold]{p.get('brand') or p['manufacturer']} {p['product_name']}[/bold]  ({data['id']})", highlight=False)
     console.print(f"{p['category']} · models {', '.join(p['model_numbers'])} · energy monitoring "
                   f"{_yes(p.get('power', {}).get('energy_monitoring'))}", highlight=False)
-    table = Table(Column("program", overflow="fold"), "supported", "why", "incentives", title="Programs" + (f" in {market}" if market else ""))
+    table = Table(Column("program", overflow="fold"), "supported", Column("status", overflow="fold"),
+                  Column("why", overflow="fold"), Column("incentives", overflow="fold"),
+                  title="Programs" + (f" in {market}" if market else ""))
     for prog in data["programs"]:
-        table.add_row(prog["id"], _yes(prog["supported"]), prog["reason"],
-                      "; ".join(i["summary"] for i in prog["incentives"]) or "-")
+        table.add_row(prog["id"], _yes(prog["supported"]), _status(prog), prog["reason"],
+                      "; ".join(i["summary"] for i in prog.get("incentives", [])) or "-")
     console.print(table)
+
+
+def _status(prog: dict) -> str:
+    """In a market: the judgement ('closed to new customers since April 2024', 'conditional: ...'); without
+    one: where the program is closed or ended."""
+    if "why_not" in prog:
+        return prog["status"] + ("" if prog["status"] in ("qualifies", "enrolled") else ": " + "; ".join(prog["why_not"]))
+    shut = {m: s for m, s in prog.get("enrollment", {}).items() if s not in ("open", "waitlist", "unknown")}
+    if not shut:
+        return "open"
+    if len(shut) == len(prog.get("enrollment", {})):
+        return " / ".join(sorted(set(shut.values())))
+    return "; ".join(f"{s} in {m}" for m, s in sorted(shut.items()))

@@ -29,7 +29,16 @@ def programs(
     if as_json:
         print_json(data)
         return
-    table = Table(Column("id", overflow="fold"), "name", "operator", "markets", "devices", title=f"{len(data)} programs")
+    if not data:
+        console.print("No programs" + (f" in {market} in the catalog yet" if market else " match")
+                      + (f" with status {status}" if status else "") + ". Contribute one: derdir new program", highlight=False)
+        return
+    table = Table(Column("id", overflow="fold"), Column("name", overflow="fold"), Column("operator", overflow="fold"),
+                  Column("markets", overflow="fold"), Column("devices", overflow="fold"), "pays",
+                  Column("status", overflow="fold"), title=f"{len(data)} programs")
     for p in data:
-        table.add_row(p["id"], p["name"], p["operator"], ", ".join(p["utilities"] + p["regions"]), ", ".join(p["categories"]))
+        where = p["utilities"] + p["regions"]
+        table.add_row(p["id"], p["name"], p["operator"], ", ".join(where) if len(where) <= 6 else f"{len(where)} markets",
+                      ", ".join(p["categories"]) or "listed devices", "amounts" if p["has_amounts"] else "-",
+                      p["enrollment"]["words"] if p.get("enrollment") else p["status"])
     console.print(table)

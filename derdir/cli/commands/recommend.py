@@ -11,7 +11,7 @@ from rich.table import Column, Table
 from ...recommendations import recommend as recommend_query
 from ..app import app
 from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
-from .check import read_devices
+from .check import ConfirmOption, DenyOption, EnrolledOption, answers_options, read_devices
 
 
 @app.command()
@@ -21,6 +21,9 @@ def recommend(
     devices: Optional[Path] = typer.Option(None, "--devices", help="Devices the home already has (JSON)."),
     ha_registry: Optional[Path] = typer.Option(None, "--ha-registry", help="Home Assistant core.device_registry file."),
     limit: int = typer.Option(10, "--limit"),
+    confirm: list[str] = ConfirmOption,
+    deny: list[str] = DenyOption,
+    enrolled: list[str] = EnrolledOption,
     catalog: Optional[Path] = CatalogOption,
     build_dir: Optional[Path] = BuildOption,
     as_json: bool = JsonOption,
@@ -30,12 +33,19 @@ def recommend(
     Example: derdir recommend --location pge --hub home-assistant-yellow
     """
     owned = read_devices(devices, ha_registry) if (devices or ha_registry) else []
-    data = query(catalog, build_dir, recommend_query, location, hub, owned, limit)
+    data = query(catalog, build_dir, recommend_query, location, hub, owned, limit, answers_options(confirm, deny), enrolled)
     if as_json:
         print_json(data)
         return
     table = Table(Column("id", overflow="fold"), "category", "adds / year", Column("programs", overflow="fold"))
     for r in data["recommendations"]:
         adds = ", ".join(f"{c} {v:.0f}" for c, v in r["added_yearly"].items()) or "amount unknown"
-        table.add_row(r["id"], r["category"], adds, ", ".join(p["id"] for p in r["programs"]))
+        table.add_row(r["id"], r["category"], adds,
+                      ", ".join(p["id"] + ("" if p["counted"] else " (if you confirm: " + "; ".join(
+                          c["text"] for c in p["conditions"]) + ")") for p in r["programs"]))
     console.print(table)
+    if data.get("needs_utility"):
+        console.print(data["needs_utility"], highlight=False)
+    if not data["recommendations"]:
+        console.print("Nothing to recommend: no program a new customer can join here pays for a device in the catalog"
+                      + (" that works with this hub" if hub else "") + ".", highlight=False)

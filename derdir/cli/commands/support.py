@@ -32,9 +32,13 @@ def support(
         return
     v = data["verdict"]
     console.print(f"[bold]{data['product']}[/bold] in [bold]{data['program']['name']}[/bold]: {v['reason']}", highlight=False)
-    table = Table(Column("market", overflow="fold"), "supported", "incentives", "evidence")
+    table = Table(Column("market", overflow="fold"), "supported", Column("status", overflow="fold"),
+                  Column("incentives here", overflow="fold"), "estimate / year", Column("evidence", overflow="fold"))
     for market, entry in data["markets"].items():
-        table.add_row(market, str(entry["supported"]).lower() if entry["supported"] is not None else "unknown",
+        est = entry["estimate"]
+        status = entry["enrollment"]["words"] + "".join(f"; if {c['text']}" for c in entry["conditions"])
+        table.add_row(market, {True: "yes", False: "no", None: "unknown"}[entry["supported"]], status,
                       "; ".join(i["summary"] for i in entry["incentives"]) or "-",
+                      f"{est['currency']} {est['typical']:,.0f}" if est and est["typical"] is not None else "-",
                       "\n".join(f"{e['url']} ({e['seen']})" for e in entry["evidence"]))
     console.print(table)

@@ -35,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (CACHE, PYTHON, ROOT, current_build, ensure_catalog, free_port, median,  # noqa: E402
                     rss_kb, save_section, scale, target, wait_http)
 
-TARGET_BUILD_S = 60.0
-TARGET_REBUILD_S = 5.0
-TARGET_RSS_MB = 300.0
+# Targets are ratios measured side by side, so they hold on any machine:
+TARGET_BUILD_SCALING = 1.0  # a 100k build's seconds per recipe <= 1.0x the bundled catalog's, built alongside
+TARGET_REBUILD_SHARE = 0.1  # a rebuild after one change <= 0.1x the full build
+TARGET_RSS_RATIO = 3.0  # service RSS <= 3x a bare FastAPI process's
 HOMEBREW_GZ_PER_FORMULA = 650
 
 
@@ -273,16 +274,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         fs = full["seconds"]
         rs = rebuild["seconds"]
         results["targets"] += [
-            target(f"derdir build, {sc['devices']:,} devices, {os.cpu_count()} cores", f"<= {TARGET_BUILD_S:g} s",
-                   f"{fs:.1f} s" if fs else f"> {timeout:g} s (stopped)", (fs or timeout) / TARGET_BUILD_S,
-                   bool(fs and fs <= TARGET_BUILD_S),
-                   "" if per_k_synth is None else f"{per_k_synth:.2f} s per 1000 recipes vs {per_k_real:.2f} s for the "
-                   f"bundled catalog measured alongside ({per_k_synth / per_k_real:.1f}x)"),
-            target("rebuild after one recipe changes", f"<= {TARGET_REBUILD_S:g} s",
-                   f"{rs:.1f} s" if rs else f"> {timeout:g} s (stopped)", (rs or timeout) / TARGET_REBUILD_S,
-                   bool(rs and rs <= TARGET_REBUILD_S),
-                   (f"{rs / fs:.2f}x the full build; " if rs and fs else "")
-                   + ("the previous build updated (delta)" if rebuild.get("delta") else "built in full")),
+            target(f"derdir build, {sc['devices']:,} devices, cost per recipe vs the bundled catalog's",
+                   f"<= {TARGET_BUILD_SCALING:g}x",
+                   f"{per_k_synth:.2f} vs {per_k_real:.2f} s per 1000 recipes" if per_k_synth else f"> {timeout:g} s (stopped)",
+                   None if per_k_synth is None else per_k_synth / per_k_real,
+                   bool(per_k_synth and per_k_synth / per_k_real <= TARGET_BUILD_SCALING),
+                   f"{fs:.1f} s in all on {os.cpu_count()} cores" if fs else ""),
+            target("rebuild after one recipe changes, vs the full build", f"<= {TARGET_REBUILD_SHARE:g}x",
+                   f"{rs:.1f} s" if rs else f"> {timeout:g} s (stopped)", (rs / fs) if rs and fs else None,
+                   bool(rs and fs and rs / fs <= TARGET_REBUILD_SHARE),
+                   ("the previous build updated (delta)" if rebuild.get("delta") else "built in full")),
         ]
         if gz_per_device is not None:
             results["targets"].append(target(
@@ -294,9 +295,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         mem = measure_memory(build_dir, rounds=2, n_products=40 if a.quick else 200, n_homes=10 if a.quick else 50)
         results["memory"] = mem
         results["targets"].append(target(
-            "service RSS serving the catalog", f"<= {TARGET_RSS_MB:g} MB", f"{mem['service_rss_mb']:.0f} MB",
-            mem["service_rss_mb"] / TARGET_RSS_MB, mem["service_rss_mb"] <= TARGET_RSS_MB,
-            f"{mem['ratio']:.2f}x a bare FastAPI process ({mem['bare_fastapi_rss_mb']:.0f} MB)"))
+            "service RSS serving the catalog, vs a bare FastAPI process", f"<= {TARGET_RSS_RATIO:g}x",
+            f"{mem['service_rss_mb']:.0f} MB", mem["ratio"], mem["ratio"] <= TARGET_RSS_RATIO,
+            f"bare FastAPI process {mem['bare_fastapi_rss_mb']:.0f} MB"))
     save_section("build", results)
     return results
 

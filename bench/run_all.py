@@ -44,8 +44,10 @@ def table(results: dict) -> str:
     for t in results["targets"]:
         ok = {True: "pass", False: "**FAIL**", None: "-"}[t["pass"]]
         lines.append(f"| {t['name']} | {t['target']} | {t['measured']} | {fmt_ratio(t)} | {ok} | {t.get('note', '')} |")
-    lines += ["", "Ratio: measured / target for times and sizes (lower is better), contender / baseline for speed-ups and "
-              "throughput (higher is better)."]
+    lines += ["", "Every target is a ratio of two figures measured side by side in the same run, so it holds on any "
+              "machine: contender / baseline for speed-ups and throughput (higher is better); the 100k build's cost per "
+              "recipe / the bundled catalog's, a rebuild / a full build, service RSS / a bare FastAPI process's (lower "
+              "is better). Absolute times are for information."]
     return "\n".join(lines)
 
 

@@ -201,7 +201,7 @@ def plan(up: Upstream, files: dict[str, _File], eia: EIA,
         region = f"US-{state}"
         keys = {name_key(name), name_key(re.sub(r"\s*\(.*?\)", "", name))} - {""}  # 'Pacific Power (PacifiCorp)'
         hits = sorted(rid for rid, f in files.items()
-                      if region in (f.data.get("regions") or []) and not _ours(f.data)
+                      if region in (f.data.get("regions") or []) and not _full(f.data)
                       and (keys & _names(f.data) or (found[k] and f.data.get("eia_id") == found[k])))
         if len(hits) == 1:
             groups.setdefault(hits[0], []).append(k)
@@ -226,6 +226,12 @@ def _ours(data: dict[str, Any]) -> bool:
     return isinstance(imp, dict) and str(imp.get("source", "")).startswith(PACKAGE + "@")
 
 
+def _full(data: dict[str, Any]) -> bool:
+    """A recipe the importer wrote (not a hand-written one it only linked to its territories)."""
+    owned = (data.get("imported") or {}).get("owned_fields") or [] if _ours(data) else []
+    return any(f != "territories" and not f.startswith("sources[") for f in owned)
+
+
 def _ra_source(up: Upstream, seen: date) -> dict[str, Any]:
     return {"url": f"{REPO}/tree/{up.version}/scripts/data", "title": f"Rewiring America API data, commit {up.version} (Apache-2.0)",
             "supports": "name, state and territory key (geographies.csv); ZIP codes served (zip-to-geography-approx.csv)",
@@ -237,7 +243,7 @@ def recipe_for(up: Upstream, keys: list[str], eia_id: int | None, eia_name: str 
     """What the importer writes for `keys` (a new file), or the fields it adds to an existing recipe."""
     src = _ra_source(up, seen)
     imported = {"source": f"{PACKAGE}@{up.version}", "key": keys[0]}
-    if existing is not None and not _ours(existing):  # a hand-written recipe: only the link and its source
+    if existing is not None and not _full(existing):  # a hand-written recipe: only the link and its source
         return {"territories": keys, "sources": [src], "imported": {**imported, "owned_fields": ["territories", f"sources[{src['url']}]"]}}
     name = up.territories[keys[0]][0]
     out: dict[str, Any] = {"name": name}
@@ -273,13 +279,10 @@ def import_utilities(folder: Path, catalog: Path, pudl: Path | None = None, seen
     files = _scan(folder_u)
     groups, found, skipped = plan(up, files, eia, not_electric)
     report = UtilityReport(skipped=skipped)
-    claimed = {f.data.get("eia_id") for rid, f in files.items() if not _ours(f.data) and f.data.get("eia_id")}
     for rid, keys in sorted(groups.items()):
         existing = files.get(rid)
         ids = {found.get(k) for k in keys}
         eia_id = ids.pop() if len(ids) == 1 else None
-        if eia_id in claimed and (existing is None or _ours(existing.data)):
-            eia_id = None  # another recipe (written by people) already has this EIA id
         new = recipe_for(up, keys, eia_id, eia.names.get(eia_id) if eia_id else None, eia.version, seen,
                          existing.data if existing else None)
         merged = _ordered(merge(existing.data if existing else None, new))

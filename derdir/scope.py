@@ -30,6 +30,12 @@ class Place:
     utility: str | None
     region: str | None
     regions_of: Regions = field(compare=False, repr=False, default=lambda _u: ())
+    wires: tuple[str, ...] = ()  # a supplier's (CCA, retail provider) distribution utilities: their customers too
+
+    @property
+    def utilities(self) -> tuple[str, ...]:
+        """The utilities whose customers the home counts as: its own, and the wires under a supplier."""
+        return ((self.utility,) if self.utility else ()) + self.wires
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -42,7 +48,8 @@ class Place:
 def place(cat: Any, utility: str | None, region: str | None) -> Place:
     """A `Place` whose utilities' regions come from the catalog's utility recipes."""
     utilities = cat.utilities
-    return Place(utility, region, lambda u: utilities[u].regions if u in utilities else ())
+    wires = tuple(utilities[utility].serves_within) if utility in utilities else ()
+    return Place(utility, region, lambda u: utilities[u].regions if u in utilities else (), wires)
 
 
 def applies(scope: Scoped, where: Place) -> bool | None:
@@ -50,7 +57,7 @@ def applies(scope: Scoped, where: Place) -> bool | None:
     regions the home is in."""
     if not scope.utilities and not scope.regions:
         return True
-    if where.utility and where.utility in scope.utilities:
+    if any(u in scope.utilities for u in where.utilities):
         return True
     regions = where.regions
     if scope.regions and regions:
@@ -101,7 +108,7 @@ def standing(program: Any, where: Place) -> Standing:
             continue
         if not found:
             continue
-        rank = 2 if where.utility in e.utilities else (1 if e.regions else 0)
+        rank = 2 if any(u in e.utilities for u in where.utilities) else (1 if e.regions else 0)
         if best is None or rank > best[0]:
             best = (rank, e)
     if best is not None:

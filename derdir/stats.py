@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from .audit.catalog_rules import STALE_AFTER
+from .catalog import territories as terr
 from .catalog.source import CatalogFiles
 
 
@@ -49,7 +50,30 @@ def catalog_stats(files: CatalogFiles, today: date | None = None) -> dict[str, A
         "devices_with_hub_identifiers": sum(1 for d in devices if d.identifiers.model_strings or d.identifiers.zigbee
                                             or d.identifiers.zwave or d.identifiers.matter),
         "devices_by_category": dict(sorted(Counter(d.category for d in devices).items())),
+        **utility_coverage(files, utilities),
         "stale_after_days": STALE_AFTER.days,
         "stale": {kind: len(ids) for kind, ids in stale.items()},
         "stale_ids": stale,
+    }
+
+
+def utility_coverage(files: CatalogFiles, utilities: dict[str, Any]) -> dict[str, Any]:
+    """Utilities with EIA ids and territories, and the US ZIP codes of the territory table that resolve to
+    at least one utility recipe (and to exactly one clear utility)."""
+    try:
+        table = terr.load(files.root)
+    except (OSError, ValueError):
+        table = terr.Territories()
+    owner = {t: uid for uid, u in utilities.items() for t in u.territories}
+    zips: dict[str, list[bool]] = {}
+    for z, t, pred, _why in table.applied():
+        if t in owner:
+            zips.setdefault(z, []).append(pred)
+    return {
+        "utilities_with_eia_id": sum(1 for u in utilities.values() if u.eia_id),
+        "utilities_with_territories": sum(1 for u in utilities.values() if u.territories),
+        "zips_in_territory_data": len({z for z, *_ in table.rows}),
+        "zips_covered": len(zips),
+        "zips_with_one_clear_utility": sum(1 for preds in zips.values() if preds.count(True) == 1 or len(preds) == 1),
+        "territory_corrections": len(table.corrections.not_electric) + len(table.corrections.prefer),
     }

@@ -153,7 +153,8 @@ def test_a_replaced_build_is_freed(mini: Callable[..., Path], tmp_path: Path) ->
     with TestClient(app) as client:
         # what each kind of page and answer keeps with the build it came from
         for url in ("/v1/products/acme-plug?market=pge", "/v1/products/acme-plug/hubs/zig-hub", "/products/acme-plug",
-                    "/search?q=plug", "/utilities/pge", "/regions/US-CA"):
+                    "/search?q=plug", "/utilities/pge", "/regions/US-CA", "/v1/markets?location=94105",
+                    "/v1/markets?location=Pacific%20Gas%20%26%20Electric%20Co", "/v1/markets/suggest?q=pac"):
             assert client.get(url).status_code == 200, url
         recommend = {"location": "pge", "devices": [{"manufacturer": "Acme", "model": "AP-1"}]}
         assert client.post("/v1/households/recommendations", json=recommend).status_code == 200

@@ -17,6 +17,7 @@ from ..support import support
 from ..catalog.index import Catalog
 from ..errors import NotFound
 from ..lookup import find_in_memory
+from ..markets import market_answer, suggest_utilities
 from ..recipes.common import Category
 from . import schemas as s
 from .deps import catalog, json_response
@@ -100,6 +101,22 @@ def get_hub(cat: Cat, hub_id: Ref) -> dict[str, Any]:
             responses=s.READ_ERRORS, response_model_exclude_unset=True)
 def list_utilities(cat: Cat, region: Opt = None) -> list[dict[str, Any]]:
     return search.list_utilities(cat, region)
+
+
+@router.get("/markets", summary="Which utility serves a location", response_model=s.MarketAnswer,
+            responses=s.READ_ERRORS, response_model_exclude_unset=True)
+def get_market(cat: Cat, location: Annotated[str, Query(min_length=1, max_length=200, pattern=s.NOT_BLANK)]) -> Response:
+    """A ZIP code, Canadian postal code, utility (id, name as a bill writes it, EIA id) or state -> the utility
+    (or ranked candidates when the data cannot decide), the region, and the programs known there."""
+    return json_response(market_answer(cat, location))
+
+
+@router.get("/markets/suggest", summary="Utilities by the name a bill writes", response_model=list[s.UtilitySuggestion],
+            responses=s.READ_ERRORS)
+def suggest_market(cat: Cat, q: Annotated[str, Query(min_length=1, max_length=200)],
+                   limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[dict[str, Any]]:
+    """For a location box: utilities whose name starts with (then contains) `q`."""
+    return suggest_utilities(cat, q, limit)
 
 
 @router.get("/utilities/{utility_id}", summary="A utility recipe", response_model=s.UtilityRecipe,

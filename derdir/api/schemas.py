@@ -75,13 +75,38 @@ class Evidence(Out):
     supported: bool | None
 
 
-class Market(Out):
-    """Where the home is, as resolved from a utility, state or ZIP code."""
+class UtilityCandidate(Out):
+    id: str
+    name: str
+    share: float | None = Field(description="Share of the ZIP code the utility serves, where the data gives one.")
+    basis: str = Field(description="How the candidate was found (territory data, a correction, the state).")
 
-    utility: str | None
+
+class Market(Out):
+    """Where the home is, as resolved from a utility, state, ZIP or postal code."""
+
+    utility: str | None = Field(description="The utility, when one clearly serves the location; else null.")
     region: str | None
-    utility_candidates: list[str] = Field(description="Utilities serving the region, when no single one was given.")
+    utility_candidates: list[UtilityCandidate] = Field(
+        description="For a ZIP code: its utilities, best first (the one taken first). Otherwise the utilities "
+                    "of the region or name, when no single one was found.")
     resolved_by: str
+    distribution_utilities: list[str] = Field(
+        default_factory=list, description="For a CCA or retail provider: the utilities whose wires it serves over.")
+
+
+class UtilitySuggestion(Out):
+    id: str
+    name: str
+    regions: list[str]
+
+
+class MarketAnswer(Market):
+    """`GET /v1/markets`: the market and the programs known there."""
+
+    programs: list[str]
+    catalog_version: str
+    note: str | None = None
 
 
 class ProgramSummary(Out):

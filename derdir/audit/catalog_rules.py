@@ -71,6 +71,9 @@ def references(files: CatalogFiles) -> Iterator[Problem]:
     """Every id a program names exists (utilities, devices, hubs, other programs)."""
     utilities, devices = files.recipes["utility"], files.recipes["device"]
     hubs, programs = files.recipes["hub"], files.recipes["program"]
+    for rec in files.checked("utility"):
+        for i, u in enumerate(rec.model.serves_within):
+            yield from _ref(rec, ("serves_within", i), u, utilities, "utility")
     for rec in files.checked("device"):
         parent = rec.model.white_label_of
         if parent:

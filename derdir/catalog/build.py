@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterator
 from ..audit import audit_files
 from ..errors import CatalogInvalid
 from ..facts import DeviceFacts
+from ..problem import Problem
 from ..recipes.load import KINDS
 from ..recipes.yamlio import MAX_BYTES
 from .delta import build_delta, changed_files
@@ -37,6 +38,7 @@ from .index import FORMAT
 from .rows import candidates, insert_recipes, maker_aliases, make_meta, named_programs, recipe_text, zip_regions
 from .source import PARALLEL_THRESHOLD, CatalogFiles, ParseCache, read_catalog, recipe_paths, relative
 from .static import write_entities, write_whole
+from . import territories as terr
 CURRENT = "current"
 KEEP_BUILDS = 2
 PRUNE_GRACE_S = 300
@@ -72,6 +74,7 @@ def catalog_version(root: Path, paths: list[Path] | None = None, digests: Digest
         if not hit or hit[:2] != (st.st_mtime_ns, st.st_size):
             hit = digests[name] = (st.st_mtime_ns, st.st_size, _file_digest(path))
         digest.update(hit[2])
+    digest.update(f"territories\0{terr.digest(root)}".encode())  # catalog/territories/ is data of the build too
     return digest.hexdigest()[:16]
 
 
@@ -176,7 +179,8 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         info = json.loads((existing / "build-info.json").read_text())
         return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
     hashes = {rel: digests[str(p)][2] for p, rel in zip(paths, relative(root, paths))}  # what `source` rows hold
-    changed = changed_files(root, paths, hashes, existing, _code_stamp()) if existing and not force else None
+    changed = (changed_files(root, paths, hashes, existing, _code_stamp())
+               if existing and not force and _territories_of(existing) == terr.digest(root) else None)
     build_dir.mkdir(parents=True, exist_ok=True)
     _save_pickle(build_dir / DIGESTS_FILE, FORMAT, {str(p): digests[str(p)] for p in paths})
     tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
@@ -194,7 +198,8 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         if meta is None:
             meta = _build_full(root, build_dir, paths, hashes, existing, tmp, version, built_at, say)
         (tmp / "build-info.json").write_text(
-            json.dumps({**meta, "models": _models_stamp(), "code": _code_stamp()}, indent=2, sort_keys=True) + "\n")
+            json.dumps({**meta, "models": _models_stamp(), "code": _code_stamp(), "territories": terr.digest(root)},
+                       indent=2, sort_keys=True) + "\n")
         final = build_dir / version
         if final.exists():
             shutil.rmtree(final)
@@ -214,6 +219,12 @@ def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str
     cache: ParseCache = _load_pickle(build_dir / CACHE_FILE, _models_stamp(), {})
     files = read_catalog(root, cache=cache)
     say("auditing")
+    try:
+        zips = terr.load(root)
+    except terr.CorrectionsInvalid as exc:
+        raise CatalogInvalid(exc.problems) from None
+    except (OSError, ValueError) as exc:
+        raise CatalogInvalid([Problem(f"{terr.FOLDER}/{terr.TABLE}", 1, 1, "", str(exc), "territories")]) from None
     errors = [p for p in audit_files(files) if p.severity == "error"]
     if errors:
         raise CatalogInvalid(errors)
@@ -228,7 +239,7 @@ def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str
     # catalog's static tree is written by another process, so the two do not take turns on one GIL.
     with _beside(sum(len(by_id) for by_id in texts.values())) as pool:
         static = pool.submit(_write_static, tmp, texts, meta, existing, same)
-        _write_sqlite(tmp / "catalog.sqlite", files, meta, texts, sources)
+        _write_sqlite(tmp / "catalog.sqlite", files, meta, texts, sources, zips)
         static.result()
     return meta
 
@@ -272,14 +283,23 @@ def _prune(build_dir: Path, keep: set[str], recipes: int) -> None:
 
 
 def _models_stamp_of(build_path: Path) -> str | None:
+    return _build_info(build_path).get("models")
+
+
+def _territories_of(build_path: Path) -> str | None:
+    """Digest of the territory data a build was made from (a delta build keeps the previous tables)."""
+    return _build_info(build_path).get("territories")
+
+
+def _build_info(build_path: Path) -> dict[str, Any]:
     try:
-        return json.loads((build_path / "build-info.json").read_text()).get("models")
+        return json.loads((build_path / "build-info.json").read_text())
     except (OSError, ValueError):
-        return None
+        return {}
 
 
 def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: dict[str, dict[str, str]],
-                  sources: list[tuple[str, str]]) -> None:
+                  sources: list[tuple[str, str]], zips: terr.Territories | None = None) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
@@ -291,7 +311,9 @@ def _write_sqlite(path: Path, files: CatalogFiles, meta: dict[str, Any], texts: 
         insert_recipes(db, files.recipes, texts, facts, named_programs(pairs))
         db.executemany("INSERT INTO candidate_pair VALUES (?, ?)", sorted(pairs))
         db.executemany("INSERT INTO open_rule VALUES (?, ?)", sorted(open_rules))
-        db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions())
+        zips = zips or terr.Territories()
+        db.executemany("INSERT OR IGNORE INTO zip VALUES (?, ?)", zip_regions(zips.states()))
+        db.executemany("INSERT OR IGNORE INTO zip_territory VALUES (?, ?, ?, ?)", zips.applied())
         db.executemany("INSERT INTO source VALUES (?, ?)", sources)
         db.execute("INSERT INTO search(search) VALUES ('optimize')")
         db.commit()

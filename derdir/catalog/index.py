@@ -25,7 +25,7 @@ from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
 from ..recipes.utility import Utility
 
-FORMAT = "6"  # of a build (its tables and columns): part of the build's version, checked when one is opened
+FORMAT = "7"  # of a build (its tables and columns): part of the build's version, checked when one is opened
 
 KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
                                 "manufacturer": Manufacturer}
@@ -211,13 +211,16 @@ class Catalog:
         return self.sql("SELECT count(*) FROM entity WHERE kind = ?", (kind,))[0][0]
 
     def programs_in_market(self, utility_id: str | None = None, region: str | None = None) -> set[str]:
-        """Programs a customer of this utility (or anywhere in this region) can join."""
+        """Programs a customer of this utility (or anywhere in this region) can join. A supplier's customers
+        (`serves_within`: a CCA, a Texas retail provider) can also join the distribution utility's."""
         out: set[str] = set()
         regions: list[str] = []
         if utility_id:
             out |= self.programs_by_utility.get(utility_id, set())
             u = self.utilities.get(utility_id)
             regions = list(u.regions) if u else []
+            for wires in (u.serves_within if u else ()):  # a CCA's or retail provider's customers are the wires utility's too
+                out |= self.programs_by_utility.get(wires, set())
         if region:
             regions.append(region)
             if not utility_id:

@@ -106,11 +106,16 @@ def search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
     return title, body
 
 
-def zip_regions() -> list[tuple[str, str]]:
-    """(ZIP code, region) for every US ZIP code the `zipcodes` package knows (its data ships inside it)."""
+def zip_regions(extra: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(ZIP code, region) for every US ZIP code the `zipcodes` package knows (its data ships inside it), and
+    the ZIP -> state pairs of `extra` (the territory table) for ZIPs it does not know."""
     import zipcodes
 
-    return sorted((z["zip_code"], f"US-{z['state']}") for z in zipcodes.list_all() if f"US-{z['state']}" in REGIONS)
+    out = {z["zip_code"]: f"US-{z['state']}" for z in zipcodes.list_all() if f"US-{z['state']}" in REGIONS}
+    for z, state in (extra or {}).items():
+        if z not in out and f"US-{state}" in REGIONS:
+            out[z] = f"US-{state}"
+    return sorted(out.items())
 
 
 def insert_recipes(db: sqlite3.Connection, recipes: dict[str, dict[str, Loaded]], texts: dict[str, dict[str, str]],

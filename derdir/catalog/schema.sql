@@ -41,8 +41,13 @@ CREATE VIEW candidate (device_id, program_id) AS
 -- in the ranking (bm25 weights: kind 0, id 0, title 1, body 1).
 CREATE VIRTUAL TABLE search USING fts5 (kind, id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0.0, 0.0, 1.0, 1.0)');
--- ZIP code -> state, from the `zipcodes` package at build time, so serving needs no ZIP database in memory.
+-- ZIP code -> state, from the `zipcodes` package and the catalog's territory table at build time, so
+-- serving needs no ZIP database in memory.
 CREATE TABLE zip (zip TEXT PRIMARY KEY, region TEXT NOT NULL) WITHOUT ROWID;
+-- ZIP code -> electric territories (keys of utility recipes' `territories`), from catalog/territories/ with
+-- its corrections applied: `predominant` as upstream says or as a correction (named in `correction`) sets it.
+CREATE TABLE zip_territory (zip TEXT NOT NULL, territory TEXT NOT NULL, predominant INTEGER NOT NULL,
+                            correction TEXT, PRIMARY KEY (zip, territory)) WITHOUT ROWID;
 -- Every recipe file the build read (path relative to the catalog folder) and a hash of its bytes:
 -- what a rebuild compares to find the recipes that changed.
 CREATE TABLE source (path TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;

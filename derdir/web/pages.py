@@ -43,7 +43,9 @@ def _choices(cat: Catalog) -> dict[str, Any]:
         "programs": [{"id": pid, "name": p.name, "operator": p.operator} for pid, p in sorted(cat.programs.items())],
         "hubs": [{"id": hid, "name": h.product_name} for hid, h in sorted(cat.hubs.items())],
         "regions": regions(cat),
-        "utilities": [{"id": uid, "name": u.name} for uid, u in sorted(cat.utilities.items())],
+        # utilities that run programs (the rest, 2,000 of them, come from /v1/markets/suggest as one types)
+        "utilities": [{"id": uid, "name": u.name} for uid, u in sorted(cat.utilities.items())
+                      if cat.programs_by_utility.get(uid) or not (u.imported and "name" in u.imported.owned_fields)],
     }
 
 

@@ -133,3 +133,55 @@ def kasa_cmd(
     Example: derdir import kasa python-kasa-0.12.0.models.json -H homeassistant-2026.2.3.integrations.json
     """
     _run("kasa", file, catalog, homeassistant, version, when, dry_run, as_json)
+
+
+@import_app.command("utilities")
+def utilities_cmd(
+    folder: Path = typer.Argument(..., exists=True, file_okay=False,
+                                  help="The Rewiring America API repository's scripts/data folder."),
+    eia: Optional[Path] = typer.Option(None, "--eia", exists=True, dir_okay=False,
+                                       help="PUDL's EIA utilities CSV (pudl-<version>.eia-utilities.csv): EIA ids by name."),
+    catalog: Optional[Path] = CatalogOption,
+    version: Optional[str] = typer.Option(None, "--package-version", help="Upstream commit (default: from the folder name)."),
+    when: Optional[str] = DateOption,
+    dry_run: bool = DryRunOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One utility recipe per electric territory, and the ZIP -> territory table (catalog/territories/).
+
+    Example: derdir import utilities rewiringamerica-api-16ad9bf/scripts/data --eia pudl-2025.12.1.eia-utilities.csv
+    """
+    from ...catalog.territories import CorrectionsInvalid
+    from ...importers.utilities import import_utilities
+
+    root = catalog_root(catalog)
+    try:
+        seen = date.fromisoformat(when) if when else date.today()
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, got {when!r}")
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("utilities", total=None)
+        try:
+            report = import_utilities(folder, root, eia, seen, version, dry_run, progress=lambda: progress.advance(task))
+        except CorrectionsInvalid as exc:
+            fail("; ".join(p.render() for p in exc.problems))
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    counts = report.counts()
+    if as_json:
+        print_json({"dry_run": dry_run, "counts": counts, "created": report.created, "updated": report.updated,
+                    "merged": report.merged, "gone": report.gone, "skipped": report.skipped,
+                    "corrections_unnecessary": report.unnecessary})
+        return
+    table = Table(title=f"utilities{' (dry run)' if dry_run else ''} -> {root / 'utilities'}")
+    table.add_column("result")
+    table.add_column("count", justify="right")
+    for name in ("created", "updated", "unchanged", "merged", "gone", "skipped", "territories",
+                 "territories_with_eia_id", "eia_match_rate", "zips"):
+        table.add_row(name.replace("_", " "), str(counts[name]))
+    console.print(table)
+    for line in report.unnecessary:
+        console.print(f"[yellow]correction no longer needed:[/yellow] {line}", highlight=False)
+    if report.gone:
+        console.print(f"gone (no longer upstream; left in place): {', '.join(report.gone)}", highlight=False)

@@ -19,7 +19,20 @@ def generated(root: Path) -> dict[Path, str]:
     for kind in KINDS:
         out[root / "schema" / f"{kind}.schema.json"] = json_schema(kind)
         out[root / "templates" / f"{kind}.yaml"] = template(kind)
+    out[root / "schema" / "territory-corrections.schema.json"] = corrections_schema()
     return out
+
+
+def corrections_schema() -> str:
+    """The schema of catalog/territories/corrections.yaml (not a recipe kind: one file of the build's data)."""
+    import json
+
+    from ...catalog.territories import Corrections
+    from ...recipes.docs import SCHEMA_BASE
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$id": f"{SCHEMA_BASE}/territory-corrections.schema.json", **Corrections.model_json_schema(mode="validation")}
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
 @app.command()

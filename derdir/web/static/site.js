@@ -61,6 +61,23 @@
     box.appendChild(el("p", { "class": "visually-hidden" }, text));
   }
 
+  // Location boxes: utilities by the name a bill writes, from /v1/markets/suggest, into the box's datalist.
+  function suggestUtilities(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var fixed = Array.prototype.slice.call(list.children);
+    live(input, function (q) { return input.getAttribute("data-suggest") + encodeURIComponent(q); }, function (items) {
+      if (!items || /^[0-9]/.test(input.value)) return;
+      clear(list);
+      var shown = {};
+      items.forEach(function (u) {
+        shown[u.id] = true;
+        list.appendChild(el("option", { value: u.name, label: u.name + " (" + u.regions.join(", ") + ")" }));
+      });
+      fixed.forEach(function (o) { if (!shown[o.value]) list.appendChild(o); });
+    });
+  }
+
   // Home and search: quick results from /v1/search as you type.
   function instantSearch(form) {
     var input = form.querySelector("input[name=q]");
@@ -133,6 +150,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-instant]"), instantSearch);
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), suggestUtilities);
     Array.prototype.forEach.call(document.querySelectorAll(".device-picker"), devicePicker);
     Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), copyButton);
   });

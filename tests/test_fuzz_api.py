@@ -181,6 +181,13 @@ KNOWN = [
     ("POST", "/v1/households/recommendations", "/v1/households/recommendations",
      {"location": "pge", "hub": "home-assistant-yellow", "devices": HOME[:3], "limit": 5}, 200),
     ("POST", "/v1/households/recommendations", "/v1/households/recommendations", {"location": "94105"}, 200),
+    ("POST", "/v1/households/evaluate", "/v1/households/evaluate",
+     {"location": {"utility": "pge"}, "devices": HOME, "conditions": {"solar": True}, "enrolled": ["pge-wattersaver"]}, 200),
+    ("POST", "/v1/households/evaluate", "/v1/households/evaluate",
+     {"location": "pge", "devices": HOME, "conditions": {"solar": "yes"}}, 422),
+    ("GET", "/v1/markets", "/v1/markets?location=94612", None, 200),
+    ("GET", "/v1/markets", "/v1/markets?location=US-CA", None, 200),
+    ("GET", "/v1/markets/suggest", "/v1/markets/suggest?q=pacific", None, 200),
 ]
 
 

@@ -13,7 +13,7 @@ from derdir.recommendations import _Earnings, joinable
 from derdir.scope import place
 
 
-@pytest.mark.parametrize("location", ["pge", "US-CA", "US-TX", "ON", "10001", "US-MN"])
+@pytest.mark.parametrize("location", ["pge", "US-CA", "US-TX", "ON", "10001", "xcel-energy-mn"])
 def test_the_walk_is_every_candidate_ranked_one_by_one(cat: Catalog, location: str) -> None:
     market = resolve_location(cat, location)
     where = place(cat, market.utility, market.region)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from .. import household, recommendations
 from ..catalog.index import Catalog
@@ -70,7 +70,7 @@ class HouseholdRequest(BaseModel):
     location: Location | Annotated[str, Field(min_length=1, max_length=200, pattern=s.NOT_BLANK)]
     hub: str | None = Field(None, max_length=200, pattern=EMPTY_OR_NOT_BLANK)
     devices: list[DeviceIn] = Field(default_factory=list, max_length=MAX_BATCH)
-    conditions: dict[Annotated[str, Field(max_length=200)], bool] = Field(
+    conditions: dict[Annotated[str, Field(max_length=200)], StrictBool] = Field(
         default_factory=dict, max_length=50,
         description="What the household confirms (true) or denies (false): a condition kind for every program "
                     "('solar', 'owner') or 'program-id:kind' for one ('tesla-virtual-power-plant:retail-plan').")

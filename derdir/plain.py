@@ -32,6 +32,35 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 _DAYS = {"weekdays": "on weekdays", "all": "on any day", "non-holiday-weekdays": "on non-holiday weekdays"}
 
 
+ECOSYSTEM_NAMES = {
+    "home-assistant": "Home Assistant", "google-home": "Google Home", "alexa": "Alexa", "apple-home": "Apple Home",
+    "smartthings": "SmartThings", "hubitat": "Hubitat", "ifttt": "IFTTT", "homey": "Homey", "hue": "Hue",
+    "aqara": "Aqara", "zigbee2mqtt": "Zigbee2MQTT", "openhab": "openHAB",
+}
+
+
+def ecosystem(name: str) -> str:
+    """'alexa' -> 'Alexa', as people write it."""
+    return ECOSYSTEM_NAMES.get(name, name)
+
+
+def article(word: str) -> str:
+    """'a' or 'an' before a word as it is spoken: 'an Alexa', 'a Hubitat', 'an IFTTT'."""
+    first = word[:1].lower()
+    spelled = word.isupper() and len(word) > 1  # letters said one by one: 'an IFTTT', 'a USB'
+    vowel_sound = first in "aeio" or (first == "u" and not spelled) or (spelled and first in "aefhilmnorsx")
+    return "an" if vowel_sound else "a"
+
+
+def product_title(manufacturer: str, brand: str | None, product_name: str) -> str:
+    """'Kasa Smart Wi-Fi Plug', not 'Kasa Kasa Smart Wi-Fi Plug': the brand (else maker) once."""
+    maker = brand or manufacturer
+    named = product_name.casefold()
+    if named.startswith(maker.casefold()) or (brand and named.startswith(manufacturer.casefold())):
+        return product_name
+    return f"{maker} {product_name}"
+
+
 def noun(category: str, plural: bool = False) -> str:
     """'smart-plug' -> 'smart plug' (or 'smart plugs')."""
     one, many = CATEGORY_NOUNS.get(category, (category.replace("-", " "), category.replace("-", " ") + "s"))

@@ -112,3 +112,13 @@ def test_months_read_as_a_range() -> None:
     assert month_range([12, 1, 2]) == "December–February"
     assert month_range([6, 8]) == "in June and August"
     assert describe(Incentive(type="per-month", amount=5, months=[6, 7, 8])) == "$5.00 per month, per device, paid June–August"
+
+
+def test_words_read_as_people_write_them() -> None:
+    from derdir.plain import article, ecosystem, product_title
+
+    assert product_title("TP-Link", "Kasa", "Kasa Smart Wi-Fi Plug") == "Kasa Smart Wi-Fi Plug"
+    assert product_title("ecobee", "ecobee", "ecobee3 lite") == "ecobee3 lite"
+    assert product_title("Rheem", None, "ProTerra Water Heater") == "Rheem ProTerra Water Heater"
+    assert [f"{article(ecosystem(e))} {ecosystem(e)}" for e in ("alexa", "hubitat", "ifttt", "home-assistant")] == \
+        ["an Alexa", "a Hubitat", "an IFTTT", "a Home Assistant"]

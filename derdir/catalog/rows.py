@@ -11,6 +11,7 @@ import sqlite3
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
+from ..plain import product_title
 from ..eligibility import rule_matches
 from ..facts import DeviceFacts, maker_names, model_names
 from ..normalize import key, maker_key
@@ -93,7 +94,7 @@ def protocols(p: ProductBase) -> list[str]:
 
 def search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
     if kind in ("device", "hub"):
-        title = " ".join(filter(None, [m.brand or m.manufacturer, m.product_name, m.model_numbers[0]]))
+        title = " ".join(filter(None, [product_title(m.manufacturer, m.brand, m.product_name), m.model_numbers[0]]))
         body = " ".join([rid, m.manufacturer, m.brand or "", m.family or "", *m.model_numbers,
                          *m.identifiers.model_strings, *m.identifiers.manufacturer_names,
                          getattr(m, "category", "hub")])

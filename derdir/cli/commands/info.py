@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Column, Table
 
+from ...plain import product_title
 from ...product import product
 from ..app import app
 from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
@@ -35,7 +36,8 @@ def info(
         print_json(data)
         return
     p = data["product"]
-    console.print(f"[bold]{p.get('brand') or p['manufacturer']} {p['product_name']}[/bold]  ({data['id']})", highlight=False)
+    console.print(f"[bold]{product_title(p['manufacturer'], p.get('brand'), p['product_name'])}[/bold]  ({data['id']})",
+                  highlight=False)
     console.print(f"{p['category']} · models {', '.join(p['model_numbers'])} · energy monitoring "
                   f"{_yes(p.get('power', {}).get('energy_monitoring'))}", highlight=False)
     table = Table(Column("program", overflow="fold"), "supported", Column("status", overflow="fold"),

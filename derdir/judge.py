@@ -59,7 +59,8 @@ def parse_answers(programs: Mapping[str, Any], conditions: Any = None, enrolled:
     """From a request: `conditions` {"solar": true, "tesla-virtual-power-plant:retail-plan": false} and
     `enrolled` [program ids]. Errors name the field."""
     pre = f"{field_name}." if field_name else ""
-    yes, no = set(), set()
+    yes: set[str] = set()
+    no: set[str] = set()
     if conditions is not None and not isinstance(conditions, Mapping):
         raise InvalidInput(f"{pre}conditions", "must be an object of condition -> true/false")
     for raw, value in (conditions or {}).items():
@@ -74,7 +75,7 @@ def parse_answers(programs: Mapping[str, Any], conditions: Any = None, enrolled:
         (yes if value else no).add(str(raw))
     if enrolled is not None and (isinstance(enrolled, (str, bytes)) or not isinstance(enrolled, Iterable)):
         raise InvalidInput(f"{pre}enrolled", "must be a list of program ids")
-    ids = set()
+    ids: set[str] = set()
     for i, pid in enumerate(enrolled or ()):
         if not isinstance(pid, str) or pid not in programs:
             raise InvalidInput(f"{pre}enrolled[{i}]", f"unknown program {pid!r}")

@@ -47,9 +47,10 @@ def event_counts(ev: "EventRules | None") -> Triple | None:
     """Events a year (low, typical, high) from the published typical and maximum counts."""
     if ev is None or (ev.typical_events_per_year is None and ev.max_events_per_year is None):
         return None
-    typical = ev.typical_events_per_year if ev.typical_events_per_year is not None else ev.max_events_per_year
-    high = ev.max_events_per_year if ev.max_events_per_year is not None else typical
-    return (typical / 2, float(typical), float(high))  # type: ignore[operator]
+    typical = float(ev.typical_events_per_year if ev.typical_events_per_year is not None
+                    else ev.max_events_per_year)  # type: ignore[arg-type]  # one of the two is set
+    high = float(ev.max_events_per_year) if ev.max_events_per_year is not None else typical
+    return (typical / 2, typical, high)
 
 
 def event_hours(ev: "EventRules | None") -> float | None:

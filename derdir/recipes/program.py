@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, create_model, model_validator
 
@@ -55,10 +55,14 @@ def _field(default: object, **kw: object) -> object:
 
 # Capabilities a device must have; each unmet one is a reason a device 'nearly' qualifies. One field per
 # entry of `derdir.kinds.requirements.REQUIREMENTS`, which also holds its check and its words.
-Requirements = create_model(  # type: ignore[call-overload]
-    "Requirements", __base__=Model, __doc__="Capabilities a device must have (`derdir.kinds.requirements`).",
+_RequirementFields: type[Model] = create_model(  # type: ignore[call-overload]
+    "_RequirementFields", __base__=Model,
     **{k.name: (k.annotation, _field(k.default, description=k.description, **(k.constraints or {})))
        for k in REQUIREMENTS.values()})
+
+
+class Requirements(_RequirementFields):  # type: ignore[misc,valid-type]  # a base made from the registry
+    """Capabilities a device must have (`derdir.kinds.requirements`)."""
 
 
 class DeviceRule(Model):
@@ -146,8 +150,12 @@ class Eligibility(Model):
             _ = rule.maker_keys, rule.model_patterns
 
 
-IncentiveType = Literal[tuple(INCENTIVES)]  # type: ignore[valid-type]  # `derdir.kinds.incentives`
-ConditionKind = Literal[tuple(CONDITIONS)]  # type: ignore[valid-type]  # `derdir.kinds.conditions`
+if TYPE_CHECKING:  # the registries' keys, which a type checker cannot read
+    IncentiveType = str
+    ConditionKind = str
+else:
+    IncentiveType = Literal[tuple(INCENTIVES)]  # `derdir.kinds.incentives`
+    ConditionKind = Literal[tuple(CONDITIONS)]  # `derdir.kinds.conditions`
 
 
 class Scope(Model):

@@ -62,13 +62,15 @@ def judge(cat: Catalog, entry: dict[str, Any], match: dict[str, Any] | None) -> 
         return match.get("level") == "system" and bool(set(match.get("family_members") or []) & set(exp["ids"]))
     # family: right maker and kind. A product answer is right only if that product carries the reported model
     # (the label said the catalog lacks it; then the label was incomplete, not the answer wrong).
-    want = _maker_names(cat, exp["manufacturer"])
-    got = _maker_names(cat, match.get("manufacturer")) | _maker_names(cat, match.get("brand"))
-    if match.get("category") != exp["category"] or not _makers_agree(want, got):
+    if match.get("category") != exp["category"]:
         return False
     if match.get("id"):
         return _carries(cat, match["id"], entry["input"])
-    return True
+    if not exp.get("manufacturer"):  # the hub reported no maker: the kind is all there is to get right
+        return True
+    want = _maker_names(cat, exp["manufacturer"])
+    got = _maker_names(cat, match.get("manufacturer")) | _maker_names(cat, match.get("brand"))
+    return _makers_agree(want, got)
 
 
 def _carries(cat: Catalog, rid: str, report: dict[str, Any]) -> bool:

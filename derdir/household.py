@@ -167,7 +167,7 @@ def _program_totals(cat: Catalog, slots: list[_Slot], market: Market) -> tuple[l
 
 
 def _key(r: DeviceReport) -> tuple:
-    ident = tuple(sorted(tuple(p) for p in r.identifiers))
+    ident = tuple(sorted(tuple(p) for p in [*r.identifiers, *r.connections]))
     return (r.integration, ident) if ident else (r.integration, r.manufacturer, r.model, r.model_id, r.name)
 
 
@@ -192,10 +192,16 @@ def _shared_keys(r: DeviceReport, res: Resolution) -> set[tuple]:
         m = _HOMEKIT_ID.match(v)
         if m and domain.lower().startswith("homekit"):
             keys.add(("homekit", m.group(1).lower()))
+    maker = maker_key((res.match or {}).get("manufacturer") or r.manufacturer or "")
+    if not maker:
+        return keys
     serial = (r.serial_number or "").strip()
     if len(serial) >= 4:
-        maker = (res.match or {}).get("manufacturer") or r.manufacturer or ""
-        keys.add(("serial", maker_key(maker), serial.lower()))
+        keys.add(("serial", maker, serial.lower()))
+    for _, value in r.identifiers:  # a cloud integration's device id is often the serial another one reports
+        v = value.strip().lower()
+        if len(v) >= 6 and v.isalnum():
+            keys.add(("serial", maker, v))
     return keys
 
 

@@ -192,3 +192,12 @@ RULES: dict[str, Rule] = {
     "claim-conflict": claims,
     "stale": staleness,
 }
+
+
+def _register() -> None:
+    from .rule_coverage import RULE, rule_coverage
+
+    RULES[RULE] = rule_coverage
+
+
+_register()

@@ -9,6 +9,7 @@ so an answer needs evidence: anything else is "no match".
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -229,6 +230,15 @@ def _vendors(cat: Catalog) -> dict[int, str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _vendor_list() -> dict[str, str]:
+    """Vendor ids of makers the catalog may not have (derdir/data/vendor_ids.json, from zigbee-herdsman's
+    manufacturer codes: the CSA assigns Zigbee manufacturer codes and Matter vendor ids from one space)."""
+    from importlib.resources import files
+
+    return json.loads(files("derdir").joinpath("data/vendor_ids.json").read_text(encoding="utf-8"))["vendors"]
+
+
 def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
     """(maker as reported or inferred, how it was found). A hub that reports only a Matter vendor id
     names the maker through the manufacturer recipes; one that reports only a name often starts it with
@@ -237,6 +247,8 @@ def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
         return report.manufacturer.strip(), "reported"
     if report.vendor_id is not None and report.vendor_id in _vendors(cat):
         return _vendors(cat)[report.vendor_id], f"Matter vendor id {report.vendor_id}"
+    if report.vendor_id is not None and str(report.vendor_id) in _vendor_list():
+        return _vendor_list()[str(report.vendor_id)], f"Matter vendor id {report.vendor_id} (CSA vendor list)"
     words = (report.name or "").split()
     for n, exact in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
         if len(words) >= n:

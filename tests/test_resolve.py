@@ -205,3 +205,10 @@ def test_the_development_half_scores(cat: Catalog) -> None:
     dev = mod.score(cat, mod.load(LABELLED))["dev"]
     assert dev["right"] / dev["energy"] >= 0.8, mod.report({"dev": dev}, ["dev"], True, False)
     assert dev["false_positives"] <= dev["non_energy"] / 25
+
+
+def test_a_matter_vendor_the_catalog_lacks_is_named_from_the_vendor_list(cat: Catalog) -> None:
+    """Hubs that report only Matter ids: vendor 4129 is Legrand (CSA list), not a maker the catalog has."""
+    res = resolve(cat, DeviceReport(vendor_id=4129, product_id=3, integration="smartthings", name="Smart Plug"))
+    assert res.match and res.match["category"] == "smart-plug" and res.match["manufacturer"] == "Legrand Group"
+    assert res.match["family_members"] == []

@@ -68,6 +68,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _PART = re.compile(r"[A-Za-z0-9]+")  # the parts of a model string between separators: 'PLP1-0-2-4' -> PLP1, 0, 2, 4
 _MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.I)
 
+# Words a device name starts with that are not a maker ('Smart AC Controller', 'Wi-Fi Relay').
+GENERIC_WORDS = {"smart", "matter", "wifi", "wi-fi", "wireless", "dual", "home", "indoor", "outdoor", "mini", "power",
+                 "the", "my", "new", "pro", "energy", "plug", "light", "main", "living", "kitchen", "bedroom", "office",
+                 "garage", "hallway", "basement", "upstairs", "downstairs", "zigbee", "z-wave", "zwave", "thread"}
+
 # Integrations that talk Zigbee directly and report the radio's manufacturer name rather than the brand.
 ZIGBEE_INTEGRATIONS = {"zha", "mqtt", "zigbee2mqtt", "deconz", "smartthings", "homey", "hubitat", "zigbee"}
 
@@ -250,6 +255,8 @@ def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
     if report.vendor_id is not None and str(report.vendor_id) in _vendor_list():
         return _vendor_list()[str(report.vendor_id)], f"Matter vendor id {report.vendor_id} (CSA vendor list)"
     words = (report.name or "").split()
+    if words and fold(words[0]).strip(".,:;!") in GENERIC_WORDS:
+        return "", ""
     for n, exact in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
         if len(words) >= n:
             mk = maker_key(" ".join(words[:n]))

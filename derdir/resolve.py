@@ -56,6 +56,8 @@ FAMILY_MEMBERS = 20  # models a family-level answer lists, and household evaluat
 RESOLVED_CACHE = 10_000  # answers remembered per build (~2 KB each packed; emptied when full)
 PARTS_WEIGHT = 0.84  # a hit on the leading parts of a model string ('PLP1' of 'PLP1-0-2-4-9-002')
 NAME_SCAN = 5_000  # a maker's products compared by name, at most (the last resort for a short model string)
+SHORT_MODEL = 8  # model keys this short may be the first words of a product name ('T9', 'Lyric T5')
+NAME_LEAD_MAKERS = 256  # makers whose product-name leads are kept per build
 
 _ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")  # Home Assistant zwave_js: '<home id>-<node>-<mfr>:<type>:<id>'
 _ZWAVE_HEX = re.compile(r"^0x([0-9a-f]{1,4})[:/-]0x([0-9a-f]{1,4})[:/-]0x([0-9a-f]{1,4})$", re.I)
@@ -478,33 +480,54 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     return found
 
 
+def _short_model_keys(p: _Probe) -> list[tuple[str, str]]:
+    """(text, key) of the report's model strings short enough to be a name's first words ('T9')."""
+    out = []
+    for text in (t for t in (p.report.model, p.report.model_id) if t):
+        k = key(text)
+        if 2 <= len(k) <= SHORT_MODEL and any(c.isdigit() for c in k):
+            out.append((text, k))
+    return out
+
+
+def _name_leads(cat: Catalog, mk: str) -> dict[str, tuple[str, ...]]:
+    """Keys of the first one to three words of each product name of a maker (after its brand) -> products.
+    Kept per build for a few hundred makers: homes keep reporting the same makers."""
+    cache = cat.derived.setdefault("resolve.name_leads", {})
+    found = cache.get(mk)
+    if found is not None:
+        return found
+    rows = cat.sql("SELECT d.id, d.product_name, d.brand FROM maker_device m JOIN device d ON d.id = m.id "
+                   "WHERE m.maker = ? LIMIT ?", (mk, NAME_SCAN))
+    leads: dict[str, set[str]] = {}
+    for rid, name, brand in rows:
+        words = _PART.findall(fold(name))
+        skip = len(_PART.findall(fold(brand))) if brand and fold(name).startswith(fold(brand)) else 0
+        for n in range(skip + 1, min(len(words), skip + 3) + 1):
+            leads.setdefault("".join(words[skip:n]), set()).add(rid)
+    found = {k: tuple(sorted(v)) for k, v in leads.items() if len(k) <= SHORT_MODEL}
+    if len(cache) >= NAME_LEAD_MAKERS:
+        cache.clear()
+    cache[mk] = found
+    return found
+
+
 def _by_product_name(cat: Catalog, probes: list[_Probe], found: list[dict[str, Candidate]]) -> None:
     """Last resort for a short model string of a known maker ('Honeywell' / 'T9'): the product whose name
-    starts with it, word for word ('T9 Smart Thermostat'). One query per maker, for reports nothing else
-    matched."""
-    wanted: dict[str, list[int]] = {}
-    for n, (p, f) in enumerate(zip(probes, found)):
-        if f or not p.report.manufacturer or not p.models:
+    starts with it, word for word ('T9 Smart Thermostat'). For reports nothing else matched."""
+    for p, f in zip(probes, found):
+        if f or not p.report.manufacturer:
             continue
-        mk = maker_key(p.report.manufacturer)
-        if mk and mk in cat.maker_keys:
-            wanted.setdefault(mk, []).append(n)
-    for mk, which in wanted.items():
-        rows = cat.sql("SELECT d.id, d.product_name, d.brand FROM maker_device m JOIN device d ON d.id = m.id "
-                       "WHERE m.maker = ? LIMIT ?", (mk, NAME_SCAN))
-        leads: dict[str, set[str]] = {}
-        for rid, name, brand in rows:
-            words = _PART.findall(fold(name))
-            skip = len(_PART.findall(fold(brand))) if brand and fold(name).startswith(fold(brand)) else 0
-            for n in range(skip + 1, min(len(words), skip + 3) + 1):
-                leads.setdefault("".join(words[skip:n]), set()).add(rid)
-        for n in which:
-            for text in (t for t in (probes[n].report.model, probes[n].report.model_id) if t):
-                k = key(text)
-                if len(k) >= 2 and any(c.isdigit() for c in k) and k in leads:
-                    for rid in sorted(leads[k]):
-                        found[n][rid] = Candidate(rid, 0.85, f"model {text!r} begins the product name")
-                    break
+        short = _short_model_keys(p)
+        mk = maker_key(p.report.manufacturer) if short else ""
+        if not mk or mk not in cat.maker_keys:
+            continue
+        leads = _name_leads(cat, mk)
+        for text, k in short:
+            if k in leads:
+                for rid in leads[k]:
+                    f[rid] = Candidate(rid, 0.85, f"model {text!r} begins the product name")
+                break
 
 
 def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
@@ -587,7 +610,6 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
     if hubs and hubs[0] is ranked[0]:
         return Resolution(None, [], f"{cat.hubs[hubs[0].id].product_name} is a hub, not an energy device", "hub")
     ranked = [c for c in ranked if c.id not in cat.hubs]
-    ev = _evidence(report)
     if ranked:
         best = ranked[0]
         tied = [c for c in ranked if c.score >= best.score - 0.01][:MAX_TIED]
@@ -597,7 +619,9 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
         cands = [summary(facts[c.id], c.score) for c in ranked[:10]]
         if len(tied) == 1 or best.score >= 0.98:
             return Resolution(summary(facts[best.id], best.score), cands, best.reason)
-        return _family(cat, report, mfr, ev, [c.id for c in tied], cands, f"{len(tied)} products share {best.reason}")
+        return _family(cat, report, mfr, _evidence(report), [c.id for c in tied], cands,
+                       f"{len(tied)} products share {best.reason}")
+    ev = _evidence(report)  # (only now: a product answer needs none of it)
     words = " ".join(filter(None, (model, model_id, report.name)))
     if ev.category is None and ev.not_energy:
         return Resolution(None, [], f"{words or 'it'!r} is not an energy device", "not-energy")

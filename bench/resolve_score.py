@@ -102,7 +102,7 @@ def score(cat: Catalog, entries: list[dict[str, Any]]) -> dict[str, Any]:
         energy = [(e, a) for e, a in rows if e["expect"]["kind"] in ("product", "family")]
         other = [(e, a) for e, a in rows if e["expect"]["kind"] not in ("product", "family")]
         by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        by_int: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_int: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # right, energy, false positives, others
         wrong = []
         for e, a in energy:
             ok = judge(cat, e, a.match)
@@ -113,7 +113,8 @@ def score(cat: Catalog, entries: list[dict[str, Any]]) -> dict[str, Any]:
                 wrong.append((e, a))
         false_pos = [(e, a) for e, a in other if a.match is not None]
         for e, a in other:
-            by_int[e["integration"]][1] += 0
+            by_int[e["integration"]][2] += a.match is not None
+            by_int[e["integration"]][3] += 1
         out[half] = {"energy": len(energy), "right": sum(v[0] for v in by_cat.values()),
                      "non_energy": len(other), "false_positives": len(false_pos),
                      "by_category": dict(sorted(by_cat.items())), "by_integration": dict(sorted(by_int.items())),
@@ -122,10 +123,16 @@ def score(cat: Catalog, entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _table(title: str, rows: dict[str, list[int]]) -> str:
-    lines = [f"| {title} | right | of | % |", "| --- | ---: | ---: | ---: |"]
-    for k, (ok, n) in rows.items():
-        if n:
-            lines.append(f"| {k} | {ok} | {n} | {100 * ok / n:.0f}% |")
+    if all(len(v) == 2 for v in rows.values()):
+        lines = [f"| {title} | right | of | % |", "| --- | ---: | ---: | ---: |"]
+        for k, (ok, n) in rows.items():
+            if n:
+                lines.append(f"| {k} | {ok} | {n} | {100 * ok / n:.0f}% |")
+        return "\n".join(lines)
+    lines = [f"| {title} | energy right | of | % | non-energy matched (false +) | of |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for k, (ok, n, fp, neg) in rows.items():
+        lines.append(f"| {k} | {ok} | {n} | {f'{100 * ok / n:.0f}%' if n else '-'} | {fp} | {neg} |")
     return "\n".join(lines)
 
 

@@ -34,6 +34,8 @@ NOT_ENERGY = re.compile(
     r"mower|feeder|add-?on|service)s?\b")
 # Categories whose words are weaker than a non-energy word in the same report ("motion sensor light" is a sensor).
 WEAK_CATEGORIES = {"light", "smart-plug", "load-controller", "energy-monitor", "battery", "hvac"}
+# Kinds an integration's name may give a device of (its other devices are of the same kind).
+STRONG_FROM_INTEGRATION = {"ev-charger", "battery", "solar-inverter", "water-heater", "thermostat", "heat-pump"}
 CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("thermostat", re.compile(r"thermostat|\btrv\b|radiator valve")),
     ("water-heater", re.compile(r"water ?heater|hpwh|heat pump water|econet|proterra|voltex|aquanta")),
@@ -301,7 +303,7 @@ def _entity_evidence(entities: list[EntityHint]) -> tuple[str | None, bool, bool
     domains = {e.domain for e in entities}
     classes = {(e.device_class or "").lower() for e in entities}
     units = {(e.unit or "") for e in entities}
-    names = " ".join(fold(e.name or "") for e in entities)
+    names = " ".join(fold(e.name or "").replace("_", " ") for e in entities)  # translation keys: charge_current
     metered = bool(classes & {"power", "energy"}) or bool(units & {"W", "kW", "kWh", "Wh"})
     if "water_heater" in domains:
         return "water-heater", False, metered or None
@@ -326,6 +328,15 @@ def _entity_evidence(entities: list[EntityHint]) -> tuple[str | None, bool, bool
     return None, False, metered or None
 
 
+def _integration_category(integration: str | None) -> str | None:
+    """The kind an integration's name says, for the kinds whose integrations serve only them
+    (`openevse`, `go_echarger`, `powerwall`, `solaredge`): never a plug, light or meter (`plugwise`)."""
+    if not integration:
+        return None
+    category = _words_category(integration.replace("_", " "))
+    return category if category in STRONG_FROM_INTEGRATION else None
+
+
 def _evidence(report: DeviceReport) -> _Evidence:
     words = " ".join(filter(None, (report.model, report.model_id, report.name)))
     folded = fold(words)
@@ -338,6 +349,9 @@ def _evidence(report: DeviceReport) -> _Evidence:
         return _Evidence(category, "words", not_energy, metered)
     if e_cat:
         return _Evidence(e_cat, "entities", False, metered)
+    i_cat = None if not_energy or e_not else _integration_category(report.integration)
+    if i_cat:
+        return _Evidence(i_cat, "integration", False, metered)
     return _Evidence(None, "", not_energy or e_not, metered)
 
 
@@ -637,7 +651,8 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
 
 
 def _why_kind(ev: _Evidence) -> str:
-    return {"words": "its model or name says so", "entities": "its entities say so"}.get(ev.source, "")
+    return {"words": "its model or name says so", "entities": "its entities say so",
+            "integration": "the integration reporting it says so"}.get(ev.source, "")
 
 
 def _category_level(mfr: str, ev: _Evidence, why: str) -> Resolution:
@@ -652,7 +667,8 @@ def _category_level(mfr: str, ev: _Evidence, why: str) -> Resolution:
         "family_members": []}
     if ev.energy_monitoring:
         match["capabilities"] = {"energy_monitoring": True}
-    return Resolution(match, [], f"{why}; a {ev.category.replace('-', ' ')}: {_why_kind(ev)}")
+    article = "an" if kind[0] in "aeiou" else "a"
+    return Resolution(match, [], f"{why}; {article} {kind}: {_why_kind(ev)}")
 
 
 def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: list[str] | None,

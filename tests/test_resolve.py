@@ -212,3 +212,15 @@ def test_a_matter_vendor_the_catalog_lacks_is_named_from_the_vendor_list(cat: Ca
     res = resolve(cat, DeviceReport(vendor_id=4129, product_id=3, integration="smartthings", name="Smart Plug"))
     assert res.match and res.match["category"] == "smart-plug" and res.match["manufacturer"] == "Legrand Group"
     assert res.match["family_members"] == []
+
+
+def test_an_integration_that_serves_one_kind_gives_that_kind(cat: Catalog) -> None:
+    res = resolve(cat, DeviceReport(manufacturer="go-e", model="Gemini", integration="go_echarger"))
+    assert res.match and res.match["category"] == "ev-charger" and "integration" in res.reason
+    # never a weak kind: a Plugwise gateway is not a plug
+    assert resolve(cat, DeviceReport(manufacturer="Plugwise", model="Gateway", integration="plugwise")).match is None
+    ohme = DeviceReport(manufacturer="Ohme", model="Home Pro", integration="ohme",
+                        entities=[{"domain": "sensor", "device_class": "power", "unit": "kW", "name": "power_draw"},
+                                  {"domain": "number", "name": "charge_current_limit"}])
+    res = resolve(cat, ohme)
+    assert res.match and res.match["category"] == "ev-charger" and "an ev charger" in res.reason

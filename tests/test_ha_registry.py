@@ -143,3 +143,28 @@ def test_check_page_takes_both_files(real_build: Path) -> None:
     r = client.post("/check", data={"market": "pge"},
                     files={"entities": ("core.entity_registry", _raw(ENTITIES), "application/json")})
     assert r.status_code == 422 and "upload core.device_registry too" in r.text
+
+
+def test_api_takes_entities_services_and_connections(real_build: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    client = TestClient(create_app(real_build))
+    devices = [
+        {"manufacturer": "_TZ3000_nothing", "model": "ZZ9000", "integration": "zha",
+         "entities": [{"domain": "switch"}, {"domain": "sensor", "device_class": "power", "unit": "W"}]},
+        {"manufacturer": "Met.no", "model": "Forecast", "integration": "met", "entry_type": "service"},
+        {"manufacturer": "ecobee", "model": "ecobee3 lite", "integration": "ecobee", "identifiers": [["ecobee", "411234567890"]]},
+        {"manufacturer": "ecobee Inc.", "model": "ecobee3 lite", "integration": "homekit_controller",
+         "serial_number": "411234567890", "connections": [["mac", "aa:bb:cc:dd:ee:ff"]]},
+    ]
+    r = client.post("/v1/households/evaluate", json={"location": "pge", "devices": devices})
+    assert r.status_code == 200, r.text
+    got = r.json()["devices"]
+    assert got[0]["match"]["capabilities"] == {"energy_monitoring": True}
+    assert [d["status"] for d in got[1:]][0] == "service" and got[3]["status"] == "duplicate"
+    r = client.post("/v1/resolve", json={"devices": [{"manufacturer": "Tesla", "model": "PowerWall 2 (GW2)"}]})
+    assert r.status_code == 200 and r.json()["results"][0]["match"]["level"] == "system"
+    r = client.post("/v1/households/evaluate", json={"location": "pge", "devices": [{"entities": [{"device_class": "power"}]}]})
+    assert r.status_code == 422 and "entities" in r.text

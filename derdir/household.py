@@ -9,6 +9,7 @@ once per program, and of programs that exclude each other the combination that e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -22,6 +23,7 @@ from .incentives import account_estimate
 from .judge import NO_ANSWERS, Answers, Judgement, judge, parse_answers
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
+from .normalize import maker_key
 from .resolve import DeviceReport, Resolution, resolve_many
 from .scope import Place, place
 
@@ -88,7 +90,8 @@ def _evaluate_slot(cat: Catalog, slot: _Slot, where: Place, allowed: set[str], h
     of the slot's match."""
     ids = _members(cat, slot.resolution)
     if not ids:
-        slot.status = {"hub": "hub", "not-energy": "not-energy"}.get(slot.resolution.kind, "unknown-device")
+        slot.status = {"hub": "hub", "not-energy": "not-energy", "service": "service"}.get(slot.resolution.kind,
+                                                                                         "unknown-device")
         return
     members = [facts[i] for i in ids]
     if hub:
@@ -210,8 +213,80 @@ def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
 
 
 def _key(r: DeviceReport) -> tuple:
-    ident = tuple(sorted(tuple(p) for p in r.identifiers))
+    ident = tuple(sorted(tuple(p) for p in [*r.identifiers, *r.connections]))
     return (r.integration, ident) if ident else (r.integration, r.manufacturer, r.model, r.model_id, r.name)
+
+
+_MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
+_HOMEKIT_ID = re.compile(r"^((?:[0-9a-f]{2}:){5}[0-9a-f]{2})(:aid:\d+)?$", re.I)
+
+
+def _shared_keys(r: DeviceReport, res: Resolution) -> set[tuple]:
+    """What one physical device reported by two integrations has in common: a MAC address or other
+    connection, a HomeKit device id, an identifier pair, or a serial number of the same maker (ecobee via
+    `ecobee` and via `homekit_controller`: the thermostat's serial in both)."""
+    keys: set[tuple] = {("report", _key(r))}
+    for kind, value in r.connections:
+        v = value.strip().lower()
+        if v:
+            keys.add(("mac", v.replace("-", ":")) if kind.lower() == "mac" or _MAC.match(v) else ("conn", kind.lower(), v))
+    for domain, value in r.identifiers:
+        v = value.strip()
+        if not v:
+            continue
+        keys.add(("ident", domain, v))
+        m = _HOMEKIT_ID.match(v)
+        if m and domain.lower().startswith("homekit"):
+            keys.add(("homekit", m.group(1).lower()))
+    maker = maker_key((res.match or {}).get("manufacturer") or r.manufacturer or "")
+    if not maker:
+        return keys
+    serial = (r.serial_number or "").strip()
+    if len(serial) >= 4:
+        keys.add(("serial", maker, serial.lower()))
+    for _, value in r.identifiers:  # a cloud integration's device id is often the serial another one reports
+        v = value.strip().lower()
+        if len(v) >= 6 and v.isalnum():
+            keys.add(("serial", maker, v))
+    return keys
+
+
+def _merge_duplicates(slots: list[_Slot]) -> None:
+    """Mark every report of a device already reported (shared keys, above) as a duplicate of the report
+    that identifies it best (a product match over a family or none; the first of equals)."""
+    parent = list(range(len(slots)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple, int] = {}
+    for slot in slots:
+        for k in _shared_keys(slot.report, slot.resolution):
+            if k in owner:
+                a, b = root(owner[k]), root(slot.index)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[k] = slot.index
+    groups: dict[int, list[_Slot]] = {}
+    for slot in slots:
+        groups.setdefault(root(slot.index), []).append(slot)
+
+    def strength(s: _Slot) -> int:
+        m = s.resolution.match
+        return 0 if not m else (2 if m.get("id") else 1)
+
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        keep = max(members, key=lambda s: (strength(s), -s.index))
+        for s in members:
+            if s is not keep:
+                s.duplicate_of = keep.index
+                s.status = "duplicate"
 
 
 def parse_devices(raw: list[Any], field_name: str = "devices") -> list[DeviceReport]:
@@ -245,15 +320,8 @@ def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = 
     where = place(cat, market.utility, market.region)
     allowed = cat.programs_in_market(market.utility, market.region)
     nearby = _nearby(cat, market, allowed)
-    seen: dict[tuple, int] = {}
     slots = [_Slot(i, r, res) for i, (r, res) in enumerate(zip(reports, resolve_many(cat, reports)))]
-    for slot in slots:
-        k = _key(slot.report)
-        if k in seen:
-            slot.duplicate_of = seen[k]
-            slot.status = "duplicate"
-        else:
-            seen[k] = slot.index
+    _merge_duplicates(slots)
     ids = list(dict.fromkeys(i for s in slots if s.duplicate_of is None for i in _members(cat, s.resolution)))
     facts = cat.facts_of(ids)
     candidates = cat.candidates_of(facts.values(), among=allowed | nearby)

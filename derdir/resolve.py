@@ -9,6 +9,7 @@ so an answer needs evidence: anything else is "no match".
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,18 +29,26 @@ Short = Field(None, max_length=300)
 NOT_ENERGY = re.compile(
     r"\b(camera|cam|doorbell|speaker|soundbar|tv|television|chromecast|lock|vacuum|robot|router|mesh|printer|"
     r"phone|tablet|watch|sensor|motion|contact|door|window|leak|smoke|siren|remote|button|switch mini|"
-    r"model [3sxy]|model s|cybertruck|car|vehicle|weather|sun|forecast|media|player|hub|bridge|gateway|"
-    r"coordinator|dongle|stick|assistant|display|echo|mini|nest mini|home mini|homepod|apple tv|roku)\b")
+    r"weather|sun|forecast|media|player|hub|bridge|gateway|blind|shade|curtain|cover|purifier|fan|"
+    r"coordinator|dongle|stick|assistant|display|echo|nest mini|home mini|homepod|apple tv|roku|"
+    r"mower|feeder|add-?on|service)s?\b")
+# Categories whose words are weaker than a non-energy word in the same report ("motion sensor light" is a sensor).
+WEAK_CATEGORIES = {"light", "smart-plug", "load-controller", "energy-monitor", "battery", "hvac"}
+# Kinds an integration's name may give a device of (its other devices are of the same kind).
+STRONG_FROM_INTEGRATION = {"ev-charger", "battery", "solar-inverter", "water-heater", "thermostat", "heat-pump"}
 CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("thermostat", re.compile(r"thermostat|\btrv\b|radiator valve")),
     ("water-heater", re.compile(r"water ?heater|hpwh|heat pump water|econet|proterra|voltex|aquanta")),
-    ("ev-charger", re.compile(r"charger|evse|wall ?connector|wallbox|juicebox|charge ?point|pulsar|quasar")),
-    ("battery", re.compile(r"battery|powerwall|encharge|storage|apower")),
+    ("ev-charger", re.compile(r"charger|evse|wall ?connector|wallbox|juicebox|charge ?point|pulsar|quasar|charging station")),
+    ("vehicle", re.compile(r"\bmodel [3sxy]\b|cybertruck|\bvehicle\b|\bcar\b")),
+    ("battery", re.compile(r"battery|powerwall|encharge|storage|apower|power ?station")),
     ("solar-inverter", re.compile(r"inverter|microinverter|\bpv\b|solar")),
-    ("energy-monitor", re.compile(r"energy monitor|power meter|energy meter|\bct\b|envoy|gateway|\bvue\b|\bem\b")),
-    ("smart-plug", re.compile(r"plug|outlet|socket|receptacle")),
-    ("load-controller", re.compile(r"relay|load control|contactor|\b1pm\b|\bpm\b")),
-    ("heat-pump", re.compile(r"heat pump|mini.?split|air ?conditioner")),
+    ("energy-monitor", re.compile(r"energy monitor|power meter|energy meter|\bct\b|envoy|\bvue\b|\bem\b")),
+    ("smart-plug", re.compile(r"plug|outlet|socket|receptacle|power ?strip")),
+    ("load-controller", re.compile(r"relay|load control|contactor|\b1pm\b|\bpm\b|actuator")),
+    ("heat-pump", re.compile(r"heat pump|mini.?split")),
+    ("hvac", re.compile(r"air ?condition|\bac (controller|remote)\b|\bhvac\b|\bvent\b")),
+    ("light", re.compile(r"\bbulb|\blight\b|\blamp\b|\bled strip|\blightstrip|\bdownlight|\bspotlight")),
     ("pool-pump", re.compile(r"pool")),
 ]
 
@@ -47,16 +56,41 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
 MAX_TIED = 200  # equally good candidates considered; more than that is no identification at all
 FAMILY_MEMBERS = 20  # models a family-level answer lists, and household evaluation checks
 RESOLVED_CACHE = 10_000  # answers remembered per build (~2 KB each packed; emptied when full)
+PARTS_WEIGHT = 0.84  # a hit on the leading parts of a model string ('PLP1' of 'PLP1-0-2-4-9-002')
+NAME_SCAN = 5_000  # a maker's products compared by name, at most (the last resort for a short model string)
+SHORT_MODEL = 8  # model keys this short may be the first words of a product name ('T9', 'Lyric T5')
+NAME_LEAD_MAKERS = 256  # makers whose product-name leads are kept per build
 
-_ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")
+_ZWAVE_ID = re.compile(r"-(\d+):(\d+):(\d+)$")  # Home Assistant zwave_js: '<home id>-<node>-<mfr>:<type>:<id>'
+_ZWAVE_HEX = re.compile(r"^0x([0-9a-f]{1,4})[:/-]0x([0-9a-f]{1,4})[:/-]0x([0-9a-f]{1,4})$", re.I)
+_ZWAVE_DEC = re.compile(r"^(\d{1,5}):(\d{1,5}):(\d{1,5})$")
 _HEAD = re.compile(r"[,;]|\s[-–]\s")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _REVISION = re.compile(r"\b(hw|v|rev|ver)\s?\d+(\.\d+)*\b", re.I)
 _INNER = re.compile(r"\(([^)]+)\)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+_PART = re.compile(r"[A-Za-z0-9]+")  # the parts of a model string between separators: 'PLP1-0-2-4' -> PLP1, 0, 2, 4
+_MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.I)
+
+# Words a device name starts with that are not a maker ('Smart AC Controller', 'Wi-Fi Relay').
+GENERIC_WORDS = {"smart", "matter", "wifi", "wi-fi", "wireless", "dual", "home", "indoor", "outdoor", "mini", "power",
+                 "the", "my", "new", "pro", "energy", "plug", "light", "main", "living", "kitchen", "bedroom", "office",
+                 "garage", "hallway", "basement", "upstairs", "downstairs", "zigbee", "z-wave", "zwave", "thread"}
 
 # Integrations that talk Zigbee directly and report the radio's manufacturer name rather than the brand.
 ZIGBEE_INTEGRATIONS = {"zha", "mqtt", "zigbee2mqtt", "deconz", "smartthings", "homey", "hubitat", "zigbee"}
+
+
+class EntityHint(BaseModel):
+    """One entity of the device, as Home Assistant's entity registry lists it: what kind of thing it
+    measures or controls. Enough of them say what the device is when its model is not in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    domain: str = Field(max_length=50, description="climate, water_heater, sensor, switch, light, ...")
+    device_class: str | None = Field(None, max_length=50, description="power, energy, battery, ...")
+    unit: str | None = Field(None, max_length=20, description="Unit of measurement, e.g. W or kWh.")
+    name: str | None = Field(None, max_length=200, description="The entity's original name or translation key.")
 
 
 class DeviceReport(BaseModel):
@@ -70,11 +104,17 @@ class DeviceReport(BaseModel):
     integration: str | None = Field(None, max_length=100, description="Hub integration/domain, e.g. zha, tplink, mqtt.")
     identifiers: list[list[str]] = Field(default_factory=list, max_length=20,
                                          description="[domain, id] pairs as in Home Assistant's device registry.")
+    connections: list[list[str]] = Field(default_factory=list, max_length=20,
+                                         description="[type, id] pairs, e.g. ['mac', 'aa:bb:…'] (for merging duplicates).")
+    serial_number: str | None = Field(None, max_length=100)
     name: str | None = Short
     vendor_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter vendor id.")
     product_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter product id.")
+    entry_type: str | None = Field(None, max_length=30, description="Home Assistant's entry_type: 'service' for services.")
+    entities: list[EntityHint] = Field(default_factory=list, max_length=300,
+                                       description="The device's entities (from Home Assistant's entity registry).")
 
-    @field_validator("identifiers", mode="before")
+    @field_validator("identifiers", "connections", mode="before")
     @classmethod
     def _pairs(cls, value: Any) -> Any:
         if isinstance(value, dict):
@@ -82,6 +122,11 @@ class DeviceReport(BaseModel):
         if isinstance(value, list):
             return [[str(x) for x in pair][:2] if isinstance(pair, (list, tuple)) else [str(pair), ""] for pair in value]
         return value
+
+    @field_validator("serial_number", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 @dataclass
@@ -93,12 +138,13 @@ class Candidate:
 
 @dataclass
 class Resolution:
-    """`match` is a product (level 'product'), a maker+kind (level 'family'), or None."""
+    """`match` is a product (level 'product'), a maker+kind (level 'family'), a set of products one of which
+    it is (level 'system'), or None. `kind`: device, hub, not-energy, service, unknown."""
 
     match: dict[str, Any] | None
     candidates: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
-    kind: str = "device"  # device, hub, not-energy, unknown
+    kind: str = "device"
 
     def as_dict(self) -> dict[str, Any]:
         return {"match": self.match, "candidates": self.candidates, "reason": self.reason}
@@ -114,12 +160,34 @@ class Resolution:
 
 
 def _zwave_triples(report: DeviceReport) -> list[str]:
+    """Z-Wave manufacturer:type:id triples in the report's identifiers, in any of the forms hubs write them:
+    Home Assistant's '<home>-<node>-134:3:12' (decimal), SmartThings' '0x0086:0x0003:0x000c', plain '134:3:12'."""
     out = []
     for pair in report.identifiers:
-        if len(pair) == 2 and pair[0] == "zwave_js":
-            m = _ZWAVE_ID.search(pair[1])
-            if m:
-                out.append(":".join(str(int(x)) for x in m.groups()))
+        if len(pair) != 2 or "zwave" not in pair[0].lower().replace("-", "").replace("_", ""):
+            continue
+        value = pair[1].strip()
+        m = _ZWAVE_ID.search(value)
+        if m:
+            out.append(":".join(str(int(x)) for x in m.groups()))
+        elif m := _ZWAVE_HEX.match(value):
+            out.append(":".join(str(int(x, 16)) for x in m.groups()))
+        elif m := _ZWAVE_DEC.match(value):
+            out.append(":".join(str(int(x)) for x in m.groups()))
+    return out
+
+
+def _parts_prefixes(text: str) -> list[str]:
+    """Keys of the leading parts of a model string, longest first, cut only between parts: 'PLP1-0-2-4-9-002'
+    -> plp10249, …, plp1; 'Powerwall 2 (GW2)' -> powerwall2. A model number reported with its options,
+    region or revision appended ('HS110(EU)', 'SV01-610-MP-1.1') keeps the catalog's number in front.
+    Only keys with a letter and a digit and 4+ characters: a bare word or number names nothing."""
+    parts = _PART.findall(fold(text))
+    out = []
+    for n in range(len(parts) - 1, 0, -1):
+        k = "".join(parts[:n])
+        if len(k) >= 4 and any(c.isdigit() for c in k) and any(c.isalpha() for c in k):
+            out.append(k)
     return out
 
 
@@ -139,6 +207,8 @@ def model_variants(text: str | None) -> tuple[tuple[str, float], ...]:
         k = key(token)
         if len(k) >= 4 and any(c.isdigit() for c in k):
             out.append((k, 0.85))
+    for k in _parts_prefixes(head):  # the catalog's number with options appended
+        out.append((k, PARTS_WEIGHT))
     seen, unique = set(), []
     for k, w in out:
         if len(k) >= 2 and k not in seen:
@@ -160,12 +230,129 @@ def _known_maker(cat: Catalog, mk: str) -> bool:
     return bool(mk) and (mk in cat.maker_keys or (len(mk) >= 4 and mk[:4] in cat.maker_prefixes))
 
 
-def _category_hint(*texts: str | None) -> str | None:
+def _vendors(cat: Catalog) -> dict[int, str]:
+    """Matter/Zigbee vendor id -> the manufacturer recipe's name (from `matter_vendor_id`)."""
+    found = cat.derived.get("resolve.vendors")
+    if found is None:
+        found = {m.matter_vendor_id: m.name for m in cat.manufacturers.values() if m.matter_vendor_id is not None}
+        cat.derived["resolve.vendors"] = found
+    return found
+
+
+@lru_cache(maxsize=1)
+def _vendor_list() -> dict[str, str]:
+    """Vendor ids of makers the catalog may not have (derdir/data/vendor_ids.json, from zigbee-herdsman's
+    manufacturer codes: the CSA assigns Zigbee manufacturer codes and Matter vendor ids from one space)."""
+    from importlib.resources import files
+
+    return json.loads(files("derdir").joinpath("data/vendor_ids.json").read_text(encoding="utf-8"))["vendors"]
+
+
+def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
+    """(maker as reported or inferred, how it was found). A hub that reports only a Matter vendor id
+    names the maker through the manufacturer recipes; one that reports only a name often starts it with
+    the maker ('Aeotec Energy Monitor')."""
+    if report.manufacturer and report.manufacturer.strip():
+        return report.manufacturer.strip(), "reported"
+    if report.vendor_id is not None and report.vendor_id in _vendors(cat):
+        return _vendors(cat)[report.vendor_id], f"Matter vendor id {report.vendor_id}"
+    if report.vendor_id is not None and str(report.vendor_id) in _vendor_list():
+        return _vendor_list()[str(report.vendor_id)], f"Matter vendor id {report.vendor_id} (CSA vendor list)"
+    words = (report.name or "").split()
+    if words and fold(words[0]).strip(".,:;!") in GENERIC_WORDS:
+        return "", ""
+    for n, exact in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
+        if len(words) >= n:
+            mk = maker_key(" ".join(words[:n]))
+            if len(mk) >= 3 and (mk in cat.maker_keys if exact else _known_maker(cat, mk)):
+                return " ".join(words[:n]), "the device name"
+    return "", ""
+
+
+def _words_category(*texts: str | None) -> str | None:
     joined = " ".join(fold(t) for t in texts if t)
     for category, pattern in CATEGORY_WORDS:
         if pattern.search(joined):
             return category
     return None
+
+
+def _category_hint(*texts: str | None) -> str | None:
+    return _words_category(*texts)
+
+
+@dataclass
+class _Evidence:
+    """What a report says about the kind of device, apart from its model: words, and its entities."""
+
+    category: str | None
+    source: str  # 'words', 'entities' or ''
+    not_energy: bool  # words or entities that mark something other than an energy device
+    energy_monitoring: bool | None
+
+
+_NON_ENERGY_DOMAINS = {"camera", "media_player", "lock", "vacuum", "lawn_mower", "alarm_control_panel", "cover",
+                       "remote", "tts", "stt", "weather", "calendar", "image", "notify", "siren", "valve", "fan",
+                       "humidifier", "device_tracker", "event", "todo", "conversation", "wake_word"}
+
+
+def _entity_evidence(entities: list[EntityHint]) -> tuple[str | None, bool, bool | None]:
+    """(category, marks a non-energy device, measures power or energy) from a device's entities."""
+    if not entities:
+        return None, False, None
+    domains = {e.domain for e in entities}
+    classes = {(e.device_class or "").lower() for e in entities}
+    units = {(e.unit or "") for e in entities}
+    names = " ".join(fold(e.name or "").replace("_", " ") for e in entities)  # translation keys: charge_current
+    metered = bool(classes & {"power", "energy"}) or bool(units & {"W", "kW", "kWh", "Wh"})
+    if "water_heater" in domains:
+        return "water-heater", False, metered or None
+    if "climate" in domains:
+        return "thermostat", False, metered or None
+    if any(e.domain == "cover" and (e.device_class or "").lower() == "damper" for e in entities):
+        return "hvac", False, metered or None  # a vent damper
+    if re.search(r"charg(ing|e) (current|power|limit)|\bcharger\b|\bevse\b", names) and metered \
+            and "device_tracker" not in domains:
+        return "ev-charger", False, True
+    if metered and "battery" in classes and re.search(r"\bgrid\b|\bsolar\b|\bbackup\b|\bdischarg", names) \
+            and "device_tracker" not in domains:
+        return "battery", False, True
+    if metered and "switch" in domains and "light" not in domains:
+        return "smart-plug", False, True
+    if metered and not domains & _NON_ENERGY_DOMAINS and "switch" not in domains and "light" not in domains:
+        return "energy-monitor", False, True
+    if "light" in domains and not domains & _NON_ENERGY_DOMAINS:
+        return "light", False, metered or None
+    if domains & _NON_ENERGY_DOMAINS and not metered:
+        return None, True, None
+    return None, False, metered or None
+
+
+def _integration_category(integration: str | None) -> str | None:
+    """The kind an integration's name says, for the kinds whose integrations serve only them
+    (`openevse`, `go_echarger`, `powerwall`, `solaredge`): never a plug, light or meter (`plugwise`)."""
+    if not integration:
+        return None
+    category = _words_category(integration.replace("_", " "))
+    return category if category in STRONG_FROM_INTEGRATION else None
+
+
+def _evidence(report: DeviceReport) -> _Evidence:
+    words = " ".join(filter(None, (report.model, report.model_id, report.name)))
+    folded = fold(words)
+    category = _words_category(words)
+    not_energy = bool(NOT_ENERGY.search(folded))
+    e_cat, e_not, metered = _entity_evidence(report.entities)
+    if category and not_energy and category in WEAK_CATEGORIES and e_cat != category:
+        category = None  # "motion sensor light" is a sensor; a light bulb says only "bulb"
+    if category:
+        return _Evidence(category, "words", not_energy, metered)
+    if e_cat:
+        return _Evidence(e_cat, "entities", False, metered)
+    i_cat = None if not_energy or e_not else _integration_category(report.integration)
+    if i_cat:
+        return _Evidence(i_cat, "integration", False, metered)
+    return _Evidence(None, "", not_energy or e_not, metered)
 
 
 def summary(d: DeviceFacts, confidence: float, level: str = "product") -> dict[str, Any]:
@@ -196,14 +383,14 @@ class _Probe:
 
     report: DeviceReport
     zwave: list[str]
-    matter: str | None
+    matter: list[str]  # 'vendor:product' when both are reported
     zigbee: list[_Zigbee]
     models: list[tuple[str, tuple[tuple[str, float], ...]]]  # (model text, its lookup keys with weights)
 
     @classmethod
     def of(cls, report: DeviceReport) -> "_Probe":
-        matter = (f"{report.vendor_id}:{report.product_id}"
-                  if report.vendor_id is not None and report.product_id is not None else None)
+        matter = ([f"{report.vendor_id}:{report.product_id}"]
+                  if report.vendor_id is not None and report.product_id is not None else [])
         models = [(t, model_variants(t)) for t in (report.model_id, report.model) if t]
         # Zigbee2MQTT puts the model in model_id and a description in model: only ids are Zigbee model ids
         zigbee = []
@@ -216,8 +403,7 @@ class _Probe:
     def direct_keys(self) -> Iterable[tuple[str, str]]:
         """Lookups every report needs: radio ids and Zigbee fingerprints (vendor name or model number)."""
         yield from (("zwave", t) for t in self.zwave)
-        if self.matter:
-            yield "matter", self.matter
+        yield from (("matter", m) for m in self.matter)
         for z in self.zigbee:
             if z.fingerprint:
                 yield "zigbee-maker", z.fingerprint
@@ -225,7 +411,7 @@ class _Probe:
 
     def identified(self, look: "Lookups") -> bool:
         """Did a radio id or a Zigbee fingerprint name a product?"""
-        return (any(look.get("zwave", t) for t in self.zwave) or bool(self.matter and look.get("matter", self.matter))
+        return (any(look.get("zwave", t) for t in self.zwave) or any(look.get("matter", m) for m in self.matter)
                 or any((z.fingerprint and look.get("zigbee-maker", z.fingerprint)) or look.pinned(z) for z in self.zigbee))
 
     def weaker_keys(self, look: "Lookups") -> Iterable[tuple[str, str]]:
@@ -280,7 +466,7 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     for triple in probe.zwave:
         add(look.get("zwave", triple), 0.99, f"Z-Wave manufacturer/product ids {triple}")
     if probe.matter:
-        add(look.get("matter", probe.matter), 0.99, f"Matter vendor/product id {probe.matter}")
+        add(look.get("matter", probe.matter[0]), 0.99, f"Matter vendor/product id {probe.matter[0]}")
     for z in probe.zigbee:
         fingerprint = look.get("zigbee-maker", z.fingerprint) if z.fingerprint else []
         add(fingerprint, 0.98, f"Zigbee fingerprint {probe.report.manufacturer} / {z.text}")
@@ -292,7 +478,8 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     if not found:
         for text, variants in probe.models:
             for k, weight in variants:
-                add(look.get("model", k), weight, f"model number {text!r}")
+                add(look.get("model", k), weight, f"model {text!r} starts with catalog model {k!r}"
+                    if weight == PARTS_WEIGHT else f"model number {text!r}")
             if found:
                 break
     if not found and prefixes:
@@ -307,6 +494,56 @@ def _gather(probe: _Probe, look: Lookups, prefixes: bool = False) -> dict[str, C
     return found
 
 
+def _short_model_keys(p: _Probe) -> list[tuple[str, str]]:
+    """(text, key) of the report's model strings short enough to be a name's first words ('T9')."""
+    out = []
+    for text in (t for t in (p.report.model, p.report.model_id) if t):
+        k = key(text)
+        if 2 <= len(k) <= SHORT_MODEL and any(c.isdigit() for c in k):
+            out.append((text, k))
+    return out
+
+
+def _name_leads(cat: Catalog, mk: str) -> dict[str, tuple[str, ...]]:
+    """Keys of the first one to three words of each product name of a maker (after its brand) -> products.
+    Kept per build for a few hundred makers: homes keep reporting the same makers."""
+    cache = cat.derived.setdefault("resolve.name_leads", {})
+    found = cache.get(mk)
+    if found is not None:
+        return found
+    rows = cat.sql("SELECT d.id, d.product_name, d.brand FROM maker_device m JOIN device d ON d.id = m.id "
+                   "WHERE m.maker = ? LIMIT ?", (mk, NAME_SCAN))
+    leads: dict[str, set[str]] = {}
+    for rid, name, brand in rows:
+        words = _PART.findall(fold(name))
+        skip = len(_PART.findall(fold(brand))) if brand and fold(name).startswith(fold(brand)) else 0
+        for n in range(skip + 1, min(len(words), skip + 3) + 1):
+            leads.setdefault("".join(words[skip:n]), set()).add(rid)
+    found = {k: tuple(sorted(v)) for k, v in leads.items() if len(k) <= SHORT_MODEL}
+    if len(cache) >= NAME_LEAD_MAKERS:
+        cache.clear()
+    cache[mk] = found
+    return found
+
+
+def _by_product_name(cat: Catalog, probes: list[_Probe], found: list[dict[str, Candidate]]) -> None:
+    """Last resort for a short model string of a known maker ('Honeywell' / 'T9'): the product whose name
+    starts with it, word for word ('T9 Smart Thermostat'). For reports nothing else matched."""
+    for p, f in zip(probes, found):
+        if f or not p.report.manufacturer:
+            continue
+        short = _short_model_keys(p)
+        mk = maker_key(p.report.manufacturer) if short else ""
+        if not mk or mk not in cat.maker_keys:
+            continue
+        leads = _name_leads(cat, mk)
+        for text, k in short:
+            if k in leads:
+                for rid in leads[k]:
+                    f[rid] = Candidate(rid, 0.85, f"model {text!r} begins the product name")
+                break
+
+
 def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
     """Best catalog match for one reported device, or a family-level answer, or no match."""
     return resolve_many(cat, [report])[0]
@@ -314,8 +551,9 @@ def resolve(cat: Catalog, report: DeviceReport) -> Resolution:
 
 def _report_key(r: DeviceReport) -> tuple:
     """Everything about a report the resolver reads (not the hub's own ids, such as MAC addresses)."""
+    entities = tuple(sorted({(e.domain, e.device_class, e.unit, e.name) for e in r.entities}, key=str))
     return (r.manufacturer, r.model, r.model_id, r.integration, r.name, r.vendor_id, r.product_id,
-            tuple(_zwave_triples(r)))
+            tuple(_zwave_triples(r)), r.entry_type, entities)
 
 
 def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
@@ -334,22 +572,35 @@ def resolve_many(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
     return [Resolution.unpacked(packed) if packed is not None else fresh[k] for k, packed in zip(keys, known)]
 
 
+def _is_service(report: DeviceReport) -> bool:
+    return (report.entry_type or "").lower() == "service"
+
+
 def _resolve_all(cat: Catalog, reports: list[DeviceReport]) -> list[Resolution]:
     look = Lookups(cat)
     probes = [_Probe.of(r) for r in reports]
-    look.fetch(kv for p in probes for kv in p.direct_keys())
-    look.fetch(kv for p in probes for kv in p.weaker_keys(look))
-    found = [_gather(p, look) for p in probes]
-    look.fetch(kv for p, f in zip(probes, found) if not f for kv in p.prefix_keys(cat.model_prefixes))
-    found = [f or _gather(p, look, prefixes=True) for p, f in zip(probes, found)]
+    devices = [not _is_service(r) for r in reports]
+    look.fetch(kv for p, d in zip(probes, devices) if d for kv in p.direct_keys())
+    look.fetch(kv for p, d in zip(probes, devices) if d for kv in p.weaker_keys(look))
+    found = [_gather(p, look) if d else {} for p, d in zip(probes, devices)]
+    look.fetch(kv for p, f, d in zip(probes, found, devices) if d and not f for kv in p.prefix_keys(cat.model_prefixes))
+    found = [f or (_gather(p, look, prefixes=True) if d else {}) for p, f, d in zip(probes, found, devices)]
+    live = [n for n, d in enumerate(devices) if d]
+    _by_product_name(cat, [probes[n] for n in live], [found[n] for n in live])
     facts = cat.facts_of(list(dict.fromkeys(i for f in found for i in f)))
-    return [_decide(cat, r, f, facts) for r, f in zip(reports, found)]
+    return [_decide(cat, r, f, facts) if d else _service(r) for r, f, d in zip(reports, found, devices)]
+
+
+def _service(report: DeviceReport) -> Resolution:
+    what = " / ".join(filter(None, (report.manufacturer, report.model, report.name))) or "this entry"
+    return Resolution(None, [], f"{what} is a service or software entry of the hub, not a device", "service")
 
 
 def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
             facts: dict[str, DeviceFacts]) -> Resolution:
     """Weigh the gathered candidates against the reported maker: a product, a family, or no match."""
-    mfr, model, model_id = report.manufacturer or "", report.model or "", report.model_id or ""
+    model, model_id = report.model or "", report.model_id or ""
+    mfr, how = _reported_maker(cat, report)
     rk = maker_key(mfr) if mfr else ""
     known = _known_maker(cat, rk)
     zigbee_hub = (report.integration or "zha").lower() in ZIGBEE_INTEGRATIONS
@@ -360,6 +611,8 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
             if _maker_agrees(rk, facts[cand.id].known_as if cand.id in facts else _hub_makers(cat, cand.id)):
                 cand.score = min(cand.score + 0.04, 0.97)
                 cand.reason += f" and maker {mfr!r}"
+            elif how != "reported":
+                cand.score -= 0.05  # a maker inferred from a vendor id or a name is weaker evidence against
             elif cand.reason.startswith("Zigbee") and zigbee_hub:
                 cand.score -= 0.05  # Zigbee stacks report the chip vendor's name (LUMI, _TZ3000_…), not the brand
             elif known:
@@ -380,23 +633,51 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
         cands = [summary(facts[c.id], c.score) for c in ranked[:10]]
         if len(tied) == 1 or best.score >= 0.98:
             return Resolution(summary(facts[best.id], best.score), cands, best.reason)
-        return _family(cat, report, [c.id for c in tied], cands, f"{len(tied)} products share {best.reason}")
+        return _family(cat, report, mfr, _evidence(report), [c.id for c in tied], cands,
+                       f"{len(tied)} products share {best.reason}")
+    ev = _evidence(report)  # (only now: a product answer needs none of it)
     words = " ".join(filter(None, (model, model_id, report.name)))
-    if NOT_ENERGY.search(fold(words)) and _category_hint(words) in (None, "battery", "energy-monitor"):
-        return Resolution(None, [], f"{words!r} is not an energy device", "not-energy")
-    if known and (_category_hint(words) or not (model or model_id)):
-        return _family(cat, report, None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not")
+    if ev.category is None and ev.not_energy:
+        return Resolution(None, [], f"{words or 'it'!r} is not an energy device", "not-energy")
+    if known and (ev.category or not (model or model_id or report.name)):
+        return _family(cat, report, mfr, ev, None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not")
+    if ev.category:
+        return _category_level(mfr, ev, f"maker {mfr!r} and model {model or model_id!r} are not in the catalog" if mfr
+                               else f"no maker reported, and model {model or model_id!r} is not in the catalog")
     if known:
         return Resolution(None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not, "
                                     "and nothing says what kind of device it is", "unknown")
     return Resolution(None, [], "no product, maker or identifier in the catalog matches", "unknown")
 
 
-def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: list[dict[str, Any]],
-            why: str) -> Resolution:
-    """Maker + category answer when the model is missing or ambiguous ('a Rheem water heater')."""
-    mfr = report.manufacturer or ""
-    hint = _category_hint(report.model, report.model_id, report.name, report.integration)
+def _why_kind(ev: _Evidence) -> str:
+    return {"words": "its model or name says so", "entities": "its entities say so",
+            "integration": "the integration reporting it says so"}.get(ev.source, "")
+
+
+def _category_level(mfr: str, ev: _Evidence, why: str) -> Resolution:
+    """The maker as reported and the kind of device, when the catalog has nothing of that maker and kind:
+    a program open to the whole category can still count it ('an energy-monitoring plug by Tuya')."""
+    assert ev.category
+    kind = ev.category.replace("-", " ")
+    match: dict[str, Any] = {
+        "id": None, "level": "family", "category": ev.category, "manufacturer": mfr or "maker not reported",
+        "brand": None, "product_name": f"{mfr} {kind} (model not identified)" if mfr else f"{kind} (maker and model not reported)",
+        "model_numbers": [], "confidence": (0.45 if ev.source == "words" else 0.4) - (0 if mfr else 0.1),
+        "family_members": []}
+    if ev.energy_monitoring:
+        match["capabilities"] = {"energy_monitoring": True}
+    article = "an" if kind[0] in "aeiou" else "a"
+    return Resolution(match, [], f"{why}; {article} {kind}: {_why_kind(ev)}")
+
+
+def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: list[str] | None,
+            cands: list[dict[str, Any]], why: str) -> Resolution:
+    """Maker + category answer when the model is missing or ambiguous ('a Rheem water heater'), or a
+    system-level one when the products the evidence names are of one maker but of several kinds
+    ('PowerWall 2 (GW2)': the Powerwall 2 batteries and their Backup Gateway)."""
+    hint = ev.category or _category_hint(report.integration)
+    level = "family"
     if ids is None:
         mk = maker_key(mfr)
         counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
@@ -407,6 +688,16 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
             counts, via = (reached, via) if reached else (counts, None)
         if hint:
             category = hint if hint in counts else None
+            if category is None and not via:  # the maker makes other things: its kind, with no members
+                return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
+                                       why + f"; the catalog has no {hint.replace('-', ' ')} of it")
+            if category is None:
+                counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+                via = None
+                if hint not in counts:
+                    return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
+                                           why + f"; the catalog has no {hint.replace('-', ' ')} of it")
+                category = hint
         else:
             category = next(iter(counts)) if len(counts) == 1 else None
         if category is None:
@@ -425,8 +716,13 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
         if hint in counts:
             category, n = hint, counts[hint]
         if n < 0.75 * len(ids):
-            return Resolution(None, cands, why + "; they are different kinds of device", "unknown")
-        if len(counts) > 1:
+            makers = [set(rows_of[i].known_as) for i in ids]
+            one_maker = bool(set.intersection(*makers)) or bool(mfr and all(_maker_agrees(maker_key(mfr), m) for m in makers))
+            if not one_maker:
+                return Resolution(None, cands, why + "; they are different kinds of device by different makers", "unknown")
+            level = "system"
+            why += f"; one maker's products of {len(counts)} kinds: the answer is the {category.replace('-', ' ')} among them"
+        elif len(counts) > 1:
             why += f"; {n} of {len(ids)} are {category}s"
         ids = [i for i in ids if rows_of[i].category == category][:FAMILY_MEMBERS]
     of = cat.facts_of(ids)
@@ -435,7 +731,9 @@ def _family(cat: Catalog, report: DeviceReport, ids: list[str] | None, cands: li
     manufacturer = first.manufacturer if len(makers) == 1 else (mfr or "several makers")
     brand = first.brand if len(makers) == 1 else None
     maker = brand or manufacturer
-    match = {"id": None, "level": "family", "category": category, "manufacturer": manufacturer, "brand": brand,
-             "product_name": f"{maker} {category.replace('-', ' ')} (model not identified)", "model_numbers": [],
-             "confidence": 0.5, "family_members": ids}
+    name = (f"{maker} {category.replace('-', ' ')} system (exact product not identified)" if level == "system"
+            else f"{maker} {category.replace('-', ' ')} (model not identified)")
+    match = {"id": None, "level": level, "category": category, "manufacturer": manufacturer, "brand": brand,
+             "product_name": name, "model_numbers": [], "confidence": 0.6 if level == "system" else 0.5,
+             "family_members": ids}
     return Resolution(match, cands or [summary(of[i], 0.5, "family") for i in ids[:10]], why)

@@ -162,7 +162,7 @@ def test_check_my_home_with_a_home_assistant_registry(page) -> None:
     page.set_input_files("#check-registry", str(REGISTRY))
     page.get_by_role("button", name="Check my home").click()
     page.wait_for_selector("#results")
-    assert page.locator("text=(3 from your registry file)").count() == 1
+    assert page.locator("text=(4 from your registry file)").count() == 1
     assert page.locator("#results a[href='/products/ecobee-ecobee3-lite']").count() >= 1
     assert page.locator("text=Desk lamp plug").count() >= 1
     shot(page, "check-registry")

@@ -136,8 +136,11 @@ HA_REGISTRY = {
 
 def test_ha_registry_file(home_cat: Catalog, tmp_path: Path) -> None:
     reports = parse_device_registry(json.dumps(HA_REGISTRY).encode())
-    assert reports == [{"manufacturer": "Acme", "model": "AP-1", "model_id": None, "integration": "zha",
-                        "identifiers": [["zha", "00:11"]], "name": "Dryer plug"}]
+    # services (the Sun, a weather service, an add-on) are kept with their type, not dropped (issue 15)
+    assert reports == [{"manufacturer": "Acme", "model": "AP-1", "integration": "zha",
+                        "identifiers": [["zha", "00:11"]], "name": "Dryer plug", "registry_id": "a1"},
+                       {"integration": "sun", "identifiers": [["sun", "x"]], "name": "Sun", "entry_type": "service",
+                        "registry_id": "a2"}]
     with pytest.raises(InvalidInput):
         parse_device_registry(b'{"key": "core.entity_registry", "data": {}}')
     path = tmp_path / "core.device_registry"
@@ -145,7 +148,9 @@ def test_ha_registry_file(home_cat: Catalog, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", "--location", "pge", "--ha-registry", str(path), "--json",
                                       "--build-dir", str(home_cat.path.parent), "--catalog", str(tmp_path / "none")])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["devices"][0]["match"]["id"] == "acme-plug"
+    devices = json.loads(result.output)["devices"]
+    assert devices[0]["match"]["id"] == "acme-plug"
+    assert devices[1]["status"] == "service" and devices[1]["match"] is None
 
 
 def test_resolve_cli_one_line_per_input(home_cat: Catalog, tmp_path: Path) -> None:

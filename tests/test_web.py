@@ -256,7 +256,8 @@ def test_check_my_home_with_a_home_assistant_registry(client: TestClient) -> Non
     r = client.post("/check", data={"market": "94105"},
                     files={"registry": ("core.device_registry", REGISTRY.read_bytes(), "application/json")})
     assert r.status_code == 200
-    assert "(3 from your registry file)" in r.text  # the weather service is skipped
+    assert "(4 from your registry file)" in r.text  # the weather service is listed, as a service
+    assert "A service of your hub" in r.text
     assert 'href="/products/tp-link-kasa-kp125m"' in r.text and 'href="/products/ecobee-ecobee3-lite"' in r.text
     assert "Desk lamp plug" in r.text
 

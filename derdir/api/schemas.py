@@ -373,11 +373,17 @@ class VersionAnswer(Out):
 
 # --- resolve, households ------------------------------------------------------------------------
 
+class Capabilities(Out):
+    energy_monitoring: bool | None = None
+
+
 class Match(Out):
-    """A product (level 'product'), or a maker + kind when the model is unknown (level 'family')."""
+    """A product (level 'product'); a maker + kind when the model is unknown (level 'family'; no
+    `family_members` when the catalog has nothing of that maker and kind); or one maker's products of
+    several kinds the evidence does not tell apart, answered as the main kind (level 'system')."""
 
     id: str | None
-    level: Literal["product", "family"]
+    level: Literal["product", "family", "system"]
     kind: Literal["hub"] | None = None
     category: str | None = None
     manufacturer: str
@@ -386,6 +392,7 @@ class Match(Out):
     model_numbers: list[str]
     confidence: float
     family_members: list[str] | None = None
+    capabilities: Capabilities | None = Field(None, description="What the device's entities show it can do.")
 
 
 class Resolution(Out):
@@ -409,7 +416,7 @@ class DeviceResult(Out):
     index: int
     input: dict[str, Any] = Field(description="The device as sent (fields given).")
     status: Literal["qualifies", "enrolled", "conditional", "needs-utility", "maybe", "closed", "ended", "nearly",
-                    "no-programs", "duplicate", "hub", "not-energy", "unknown-device"]
+                    "no-programs", "duplicate", "hub", "not-energy", "service", "unknown-device"]
     match: Match | None
     candidates: list[Match]
     reason: str

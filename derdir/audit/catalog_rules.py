@@ -222,3 +222,12 @@ RULES: dict[str, Rule] = {
     "out-of-market": scopes,
     "stale": staleness,
 }
+
+
+def _register() -> None:
+    from .rule_coverage import RULE, rule_coverage
+
+    RULES[RULE] = rule_coverage
+
+
+_register()

@@ -14,10 +14,10 @@ from starlette.datastructures import UploadFile
 
 from ..api.deps import catalog
 from ..catalog.index import Catalog
-from ..errors import DerdirError
+from ..errors import DerdirError, InvalidInput
 from ..household import evaluate
 from ..recommendations import recommend
-from ..importers.ha_registry import parse_device_registry
+from ..importers.ha_registry import read_registries
 from ..kinds.conditions import CONDITIONS
 from .errors import PageRoute
 from .pages import choices
@@ -86,13 +86,17 @@ async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
     form = {k: str(data.get(k) or "")[:MAX_TEXT]
             for k in ("market", "hub", "devices", "confirm", "enrolled", *(f"cond-{c}" for c, _ in HOUSEHOLD))}
     upload = data.get("registry")
+    entities = data.get("entities")
     try:
         devices = parse_lines(form["devices"])
         uploaded = 0
         if isinstance(upload, UploadFile) and upload.filename:
-            registry = parse_device_registry(await upload.read(), "registry")
+            extra = await entities.read() if isinstance(entities, UploadFile) and entities.filename else None
+            registry = read_registries(await upload.read(), extra, "registry", "entities")
             uploaded = len(registry)
             devices += registry
+        elif isinstance(entities, UploadFile) and entities.filename:
+            raise InvalidInput("entities", "an entity registry goes with its device registry: upload core.device_registry too")
         truncated = max(len(devices) - MAX_DEVICES, 0)
         devices = devices[:MAX_DEVICES]
         hub = form["hub"].strip() or None
@@ -105,7 +109,8 @@ async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
         response = _render(request, cat, form, result=result, recs=extra["recommendations"], uploaded=uploaded,
                            devices_sent=len(devices), truncated=truncated)
     finally:
-        if isinstance(upload, UploadFile):
-            await upload.close()
+        for f in (upload, entities):
+            if isinstance(f, UploadFile):
+                await f.close()
     response.headers["Cache-Control"] = "no-store"  # the owner's home: not kept by caches either
     return response

@@ -10,18 +10,35 @@ import typer
 from rich.table import Column, Table
 
 from ...household import evaluate
-from ...importers.ha_registry import parse_device_registry
+from ...errors import InvalidInput
+from ...importers.ha_registry import read_registries
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, fail, handle_errors, print_json, query
+from ..common import BuildOption, CatalogOption, JsonOption, console, fail, print_json, query
 
 
-def read_devices(devices: Optional[Path], ha_registry: Optional[Path]) -> list[dict[str, Any]]:
-    """Devices from a JSON/JSONL file or a Home Assistant core.device_registry file."""
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
+
+
+def read_devices(devices: Optional[Path], ha_registry: Optional[Path],
+                 ha_entities: Optional[Path] = None) -> list[dict[str, Any]]:
+    """Devices from a JSON/JSONL file or a Home Assistant core.device_registry file (with, optionally,
+    its core.entity_registry beside it)."""
     if bool(devices) == bool(ha_registry):
         fail("give exactly one of --devices FILE or --ha-registry PATH")
+    if ha_entities and not ha_registry:
+        fail("--ha-entities goes with --ha-registry (the entity registry describes that file's devices)")
     if ha_registry:
-        with handle_errors():
-            return parse_device_registry(ha_registry.read_bytes())
+        raw = _read_bytes(ha_registry)
+        extra = _read_bytes(ha_entities) if ha_entities else None
+        try:
+            return read_registries(raw, extra)
+        except InvalidInput as exc:  # name the file as well as the field
+            file = ha_entities if exc.field.startswith("entities") else ha_registry
+            fail(f"{file}: {exc}")
     text = devices.read_text(encoding="utf-8")  # type: ignore[union-attr]
     try:
         data = json.loads(text)
@@ -53,6 +70,9 @@ def check(
     location: str = typer.Option(..., "--location", "-l", help="Utility, state or ZIP code."),
     devices: Optional[Path] = typer.Option(None, "--devices", help="JSON list (or JSON lines) of devices as the hub reports them."),
     ha_registry: Optional[Path] = typer.Option(None, "--ha-registry", help="Home Assistant .storage/core.device_registry file."),
+    ha_entities: Optional[Path] = typer.Option(None, "--ha-entities",
+                                               help="Home Assistant .storage/core.entity_registry file, beside --ha-registry: "
+                                                    "entities tell what a device the catalog does not know is."),
     hub: Optional[str] = typer.Option(None, "--hub", help="Hub id, e.g. home-assistant-yellow."),
     confirm: list[str] = ConfirmOption,
     deny: list[str] = DenyOption,
@@ -63,9 +83,10 @@ def check(
 ) -> None:
     """Which devices qualify for which programs in this market, and the yearly earnings.
 
-    Example: derdir check --location pge --devices home.json --confirm solar --enrolled pge-wattersaver
+    Example: derdir check --location 94105 --ha-registry ~/.homeassistant/.storage/core.device_registry \
+    --ha-entities ~/.homeassistant/.storage/core.entity_registry --confirm solar --enrolled pge-wattersaver
     """
-    reports = read_devices(devices, ha_registry)
+    reports = read_devices(devices, ha_registry, ha_entities)
     data = query(catalog, build_dir, evaluate, location, reports, hub, answers_options(confirm, deny), enrolled)
     if as_json:
         print_json(data)

@@ -8,7 +8,8 @@ from .catalog.index import Catalog
 from .facts import DeviceFacts
 from .lookup import find_device, find_in_memory
 from .normalize import maker_key
-from .plain import article, ecosystem
+from .plain import article
+from .plain import ecosystem as ecosystem_name
 from .recipes.hub import Hub
 
 
@@ -18,7 +19,7 @@ def paths(device: DeviceFacts, hub: Hub) -> list[dict[str, Any]]:
     for ecosystem, name, url, connection, via in device.integrations:
         if ecosystem == hub.ecosystem:
             out.append({"type": "integration", "name": name, "url": url, "connection": connection, "via": via,
-                        "reason": f"the device has {article(ecosystem(hub.ecosystem))} {ecosystem(hub.ecosystem)} integration"
+                        "reason": f"the device has {article(ecosystem_name(hub.ecosystem))} {ecosystem_name(hub.ecosystem)} integration"
                         + (f" ({name})" if name else "")})
     for r in hub.runs:
         if not {maker_key(b) for b in r.brands}.isdisjoint(device.makers) and (not r.categories or device.category in r.categories):

@@ -47,6 +47,13 @@ class DeviceIn(DeviceReport):
     def _pairs(cls, value: Any) -> Any:  # overrides DeviceReport's coercion: validate, don't convert
         return value
 
+    @field_validator("serial_number", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:  # overrides DeviceReport's coercion: over HTTP a string is a string
+        if value is not None and not isinstance(value, str):
+            raise ValueError("must be a JSON string")
+        return value
+
     @field_validator("vendor_id", "product_id", mode="before")
     @classmethod
     def _json_number(cls, value: Any) -> Any:

@@ -120,6 +120,7 @@ def test_canadian_postal_codes_give_the_province(cat: Catalog) -> None:
 def test_names_eia_ids_and_ambiguous_names(cat: Catalog) -> None:
     assert resolve_location(cat, "Commonwealth Edison").utility == "il-commonwealth-edison"
     assert resolve_location(cat, "eia:4110").utility == "il-commonwealth-edison"
+    assert resolve_location(cat, "ComEd").utility == "il-commonwealth-edison"  # a hand-added short name, kept by re-imports
     assert resolve_location(cat, "Pacific Gas & Electric Co").utility == "pge"
     twice = resolve_location(cat, "Clearwater Power Company")  # one co-op, three states: one recipe
     assert twice.utility and set(cat.utilities[twice.utility].regions) >= {"US-ID", "US-WA"}

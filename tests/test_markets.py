@@ -120,6 +120,7 @@ def test_canadian_postal_codes_give_the_province(cat: Catalog) -> None:
 def test_names_eia_ids_and_ambiguous_names(cat: Catalog) -> None:
     assert resolve_location(cat, "Commonwealth Edison").utility == "il-commonwealth-edison"
     assert resolve_location(cat, "eia:4110").utility == "il-commonwealth-edison"
+    assert resolve_location(cat, "ComEd").utility == "il-commonwealth-edison"  # a hand-added short name, kept by re-imports
     assert resolve_location(cat, "Pacific Gas & Electric Co").utility == "pge"
     twice = resolve_location(cat, "Clearwater Power Company")  # one co-op, three states: one recipe
     assert twice.utility and set(cat.utilities[twice.utility].regions) >= {"US-ID", "US-WA"}
@@ -158,8 +159,12 @@ def test_http_and_cli_answers(real_build: Path) -> None:
     assert bad.status_code == 404 and bad.headers["content-type"].startswith("application/problem+json")
     assert client.get("/v1/markets", params={"location": "Q9Z"}).status_code == 422
     assert client.get("/v1/markets/suggest", params={"q": "smud"}).json()[0]["id"] == "smud"
-    page = client.get("/check", params={"market": "94105"})
-    assert page.status_code == 200
+    page = client.get("/products/tp-link-kasa-kp125m", params={"market": "95814"})
+    assert page.status_code == 200 and "From the ZIP code" in page.text and "the data gives no share" in page.text
+    split = client.get("/products/tp-link-kasa-kp125m", params={"market": "03032"})
+    assert "Several utilities serve this ZIP code" in split.text
+    home = client.get("/")
+    assert 'data-suggest="/v1/markets/suggest' in home.text or "data-suggest" in client.get("/search").text
     out = CliRunner().invoke(cli, ["market", "60601", "--json", "--build-dir", str(real_build)])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["utility"] == "il-commonwealth-edison"

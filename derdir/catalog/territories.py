@@ -65,20 +65,17 @@ class Territories:
         """(zip, territory, predominant, correction) after the corrections, non-electric rows dropped.
         `correction` names the correction that changed the row (`prefer:<territory>`), else None."""
         dropped = {n.territory for n in self.corrections.not_electric}
-        by_zip: dict[str, list[list]] = {}
-        for z, _state, t, pred in self.rows:
-            if t not in dropped:
-                by_zip.setdefault(z, []).append([t, pred, None])
+        rows = {(z, t): [pred, None] for z, _state, t, pred in self.rows if t not in dropped}
         for p in self.corrections.prefer:
-            for z in p.zips or list(by_zip):
-                entries = by_zip.get(z, [])
-                keys = {e[0] for e in entries}
-                if p.territory not in keys or not keys & set(p.over):
+            zips = set(p.zips) if p.zips else {z for z, t in rows if t == p.territory}
+            for z in zips:
+                if (z, p.territory) not in rows or not any((z, o) in rows for o in p.over):
                     continue
-                for e in entries:
-                    if e[0] in (p.territory, *p.over) and e[1] != (e[0] == p.territory):
-                        e[1], e[2] = e[0] == p.territory, f"prefer:{p.territory}"
-        return [(z, t, pred, why) for z, entries in sorted(by_zip.items()) for t, pred, why in entries]
+                for t, want in ((p.territory, True), *((o, False) for o in p.over)):
+                    row = rows.get((z, t))
+                    if row is not None and row[0] != want:
+                        row[0], row[1] = want, f"prefer:{p.territory}"
+        return [(z, t, pred, why) for (z, t), (pred, why) in rows.items()]  # in table order (sorted)
 
     def states(self) -> dict[str, str]:
         return {z: s for z, s, _t, _p in self.rows}
@@ -113,11 +110,16 @@ def digest(root: Path) -> str:
 
 def read_table(path: Path) -> list[tuple[str, str, str, bool]]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header != COLUMNS:
-            raise ValueError(f"{path}: expected columns {','.join(COLUMNS)}")
-        return [(z, s, t, p == "1") for z, s, t, p in reader]
+        lines = fh.read().splitlines()  # written by write_table: no quoting (keys and ZIPs are plain)
+    if not lines or lines[0] != ",".join(COLUMNS):
+        raise ValueError(f"{path}: expected columns {','.join(COLUMNS)}")
+    out = []
+    for n, line in enumerate(lines[1:], start=2):
+        parts = line.split(",")
+        if len(parts) != 4:
+            raise ValueError(f"{path}: line {n}: expected 4 fields")
+        out.append((parts[0], parts[1], parts[2], parts[3] == "1"))
+    return out
 
 
 def write_table(path: Path, rows: Iterable[tuple[str, str, str, bool]]) -> bytes:

@@ -31,7 +31,8 @@ HAOption = typer.Option(
     help="Home Assistant integrations JSON (homeassistant-<version>.integrations.json): sets each device's "
          "Home Assistant integration. Without it, no Home Assistant entries are written.",
 )
-VersionOption = typer.Option(None, "--package-version", help="Upstream package version (default: from the file name).")
+VersionOption = typer.Option(None, "--package-version",
+                             help="Upstream package version or dataset commit (default: from the file or folder name).")
 DateOption = typer.Option(None, "--date", help="Date the upstream data was read, YYYY-MM-DD (default: today).")
 DryRunOption = typer.Option(False, "--dry-run", help="Report what would change without writing files.")
 
@@ -141,8 +142,7 @@ def vehicles_cmd(
                                 help="open-ev-data-dataset checkout (the folder with src/), e.g. open-ev-data-dataset-8edb266."),
     catalog: Optional[Path] = CatalogOption,
     homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = typer.Option(None, "--package-version",
-                                          help="Dataset commit (default: from the folder name, e.g. 8edb266)."),
+    version: Optional[str] = VersionOption,
     when: Optional[str] = DateOption,
     dry_run: bool = DryRunOption,
     as_json: bool = JsonOption,
@@ -160,8 +160,7 @@ def cec_cmd(
                                 help="sam-library-cec-inverters-2019-03-05.csv from the pvlib wheel (or the unpacked wheel folder)."),
     catalog: Optional[Path] = CatalogOption,
     homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = typer.Option(None, "--package-version",
-                                          help="pvlib version (default: from a pvlib-X.Y.Z folder in the path)."),
+    version: Optional[str] = VersionOption,
     when: Optional[str] = DateOption,
     dry_run: bool = DryRunOption,
     as_json: bool = JsonOption,

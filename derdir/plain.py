@@ -24,6 +24,7 @@ CATEGORY_NOUNS: dict[str, tuple[str, str]] = {
     "energy-monitor": ("energy monitor", "energy monitors"),
     "load-controller": ("load controller", "load controllers"),
     "light": ("light", "lights"),
+    "vehicle": ("electric vehicle", "electric vehicles"),
     "other": ("other device", "other devices"),
 }
 

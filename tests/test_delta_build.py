@@ -228,7 +228,8 @@ def test_a_chunk_emptied_by_removals_builds_in_full(base, tmp_path: Path, monkey
     import derdir.catalog.delta as delta
 
     monkeypatch.setattr("derdir.catalog.static.CHUNK", 2)
-    # the static tree is written in this process (a spawned one, for a catalog this size, would not see CHUNK)
+    # catalog.json is written in this process only below the parallel threshold (a spawned worker would not
+    # see the patched CHUNK); the bundled catalog is larger than that now
     monkeypatch.setattr("derdir.catalog.build.PARALLEL_THRESHOLD", 10**9)
     root, out = fresh(base, tmp_path)
     build(root, out, force=True)

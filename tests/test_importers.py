@@ -271,3 +271,101 @@ def test_broken_file_stops_the_writer(catalog: Path, ha: HAIndex) -> None:
 def test_files_are_world_readable(catalog: Path, ha: HAIndex) -> None:
     _import("kasa", catalog, ha)
     assert (catalog / "devices" / "smart-plug" / "tp-link-kp115.yaml").stat().st_mode & 0o044 == 0o044
+
+
+# --- vehicles (open-ev-data) and solar inverters (CEC list in pvlib) ---------------------------------
+
+EVDATA = UP / "open-ev-data-dataset-abc1234"
+CEC = UP / "pvlib-0.16.1" / "pvlib" / "data" / "sam-library-cec-inverters-2019-03-05.csv"
+TESLA_HA = HAIndex([{"domain": "tesla_fleet", "name": "Tesla Fleet", "iot_class": "cloud_polling",
+                     "integration_type": "hub"}], "2026.2.3", SEEN)
+
+HAND_SE7600 = """\
+category: solar-inverter
+manufacturer: SolarEdge
+product_name: SolarEdge Home Wave inverter 7.6 kW
+model_numbers: [SE7600A-US]
+verified_on: 2026-11-26
+sources:
+- url: https://www.solaredge.com/us/
+  seen: 2026-11-26
+"""
+
+
+def test_vehicle_recipes_fold_years_and_variants(catalog: Path) -> None:
+    report = write_recipes(build("vehicles", EVDATA, SEEN, ha=TESLA_HA), catalog)
+    assert sorted(report.created) == ["kia-ev6", "tesla-model-3"]  # the announced-only model is left out
+    assert report.categories == {"vehicle": 2}
+    car = _load(catalog, "devices/vehicle/tesla-model-3.yaml")
+    assert car.category == "vehicle" and car.manufacturer == "Tesla" and car.model_numbers == ["Model 3"]
+    # the newest year's standard variant: 57 kWh usable (not the 79 kWh gross of the long range), 11 kW AC
+    assert car.power.battery_kwh == 57 and car.power.controllable_kw == 11
+    assert "55-75 kWh" in car.notes and "7.6-11 kW" in car.notes
+    assert car.identifiers.model_strings == ["Model 3"]  # what Home Assistant's tesla_fleet reports
+    assert [(i.name, i.connection) for i in car.integrations] == [("tesla_fleet", "cloud")]  # teslemetry/tessie absent here
+    assert car.imported.source == "open-ev-data-dataset@abc1234" and car.imported.key == "tesla/model_3"
+    assert any("open-ev-data-dataset/tree/abc1234/src/tesla/model_3" in s.url for s in car.sources)
+    ev6 = _load(catalog, "devices/vehicle/kia-ev6.yaml")
+    assert ev6.power.battery_kwh is None  # only a gross capacity upstream: usable stays unknown
+    assert ev6.power.controllable_kw == 10.9 and ev6.identifiers.model_strings == []
+
+
+def test_vehicle_rerun_is_idempotent_and_keeps_edits(catalog: Path) -> None:
+    write_recipes(build("vehicles", EVDATA, SEEN, ha=TESLA_HA), catalog)
+    path = catalog / "devices" / "vehicle" / "tesla-model-3.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["product_url"] = "https://www.tesla.com/model3"
+    data["description"] = "A hand-written description."
+    data["imported"]["owned_fields"].remove("description")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    before = _files(catalog)
+    again = write_recipes(build("vehicles", EVDATA, date(2026, 12, 3), ha=TESLA_HA), catalog)
+    assert again.counts()["unchanged"] == 2 and again.counts()["created"] == again.counts()["updated"] == 0
+    assert _files(catalog) == before
+    car = _load(catalog, "devices/vehicle/tesla-model-3.yaml")
+    assert car.product_url == "https://www.tesla.com/model3" and car.description == "A hand-written description."
+    assert "description" not in car.imported.owned_fields and "power.battery_kwh" in car.imported.owned_fields
+
+
+def test_cec_inverters_residential_cut_and_names(catalog: Path) -> None:
+    recipes = build("cec-inverters", CEC, SEEN)
+    assert {r["imported"]["source"] for r in recipes} == {"pvlib@0.16.1"}  # version from the wheel folder
+    report = write_recipes(recipes, catalog)
+    # > 15 kW and 277/480 V-only (commercial three-phase) rows are left out
+    assert sorted(report.created) == ["enphase-energy-iq7-60-2-us", "fronius-primo-8-2-1-208-240",
+                                      "solaredge-se7600a-us"]
+    se = _load(catalog, "devices/solar-inverter/solaredge-se7600a-us.yaml")
+    assert se.manufacturer == "SolarEdge" and se.model_numbers == ["SE7600A-US"]  # no [240V] suffix
+    assert se.power.max_output_w == 7625 and se.power.controllable_kw == 7.625  # the 240 V rating
+    assert "7.56 kW at 208V" in se.notes and se.identifiers.model_strings == []
+    iq7 = _load(catalog, "devices/solar-inverter/enphase-energy-iq7-60-2-us.yaml")
+    assert (iq7.manufacturer, iq7.brand) == ("Enphase Energy", "Enphase") and "microinverter" in iq7.product_name
+    primo = _load(catalog, "devices/solar-inverter/fronius-primo-8-2-1-208-240.yaml")
+    assert primo.product_name == "Fronius Primo 8.2-1 208-240 solar inverter"
+    before = _files(catalog)
+    again = write_recipes(build("cec-inverters", CEC, date(2026, 12, 3)), catalog)
+    assert again.counts()["unchanged"] == 3 and _files(catalog) == before
+
+
+def test_cec_inverters_skip_hand_written(catalog: Path) -> None:
+    (catalog / "devices" / "solar-inverter").mkdir(parents=True)
+    (catalog / "devices" / "solar-inverter" / "solaredge-home-wave-7600.yaml").write_text(HAND_SE7600)
+    report = write_recipes(build("cec-inverters", CEC, SEEN), catalog)
+    assert report.skipped == ["solaredge-se7600a-us"]
+    assert (catalog / "devices" / "solar-inverter" / "solaredge-home-wave-7600.yaml").read_text() == HAND_SE7600
+    errors = [p.render() for p in audit_catalog(catalog) if p.severity == "error"]
+    assert errors == []
+
+
+def test_cli_vehicles_and_cec(tmp_path: Path) -> None:
+    from derdir.cli import commands  # noqa: F401  (registers the commands)
+    from derdir.cli.app import app
+
+    root = tmp_path / "catalog"
+    for args in (["import", "vehicles", str(EVDATA)], ["import", "cec-inverters", str(CEC)]):
+        args += ["--catalog", str(root), "--date", "2026-12-03"]
+        first = CliRunner().invoke(app, args + ["--json"])
+        assert first.exit_code == 0, first.output
+        assert '"created": 0' not in first.output
+        second = CliRunner().invoke(app, args + ["--json"])
+        assert second.exit_code == 0 and '"created": 0' in second.output and '"updated": 0' in second.output

@@ -141,7 +141,7 @@ def test_home_has_search_filters_and_counts(client: TestClient) -> None:
 def test_search_without_javascript(client: TestClient) -> None:
     html = client.get("/search", params={"q": "KP125M"}).text
     assert 'href="/products/tp-link-kasa-kp125m"' in html
-    html = client.get("/search", params={"category": "water-heater", "market": "pge"}).text
+    html = client.get("/search", params={"q": "Rheem", "category": "water-heater", "market": "pge"}).text
     assert "/products/rheem-proterra-proph65-t2-rh375-s" in html
     bad = client.get("/search", params={"market": "Gotham Electric"})
     assert bad.status_code == 422 and "Please check the filters" in bad.text

@@ -96,6 +96,7 @@ class Category(StrEnum):
     ENERGY_MONITOR = "energy-monitor"
     LOAD_CONTROLLER = "load-controller"
     LIGHT = "light"
+    VEHICLE = "vehicle"
     OTHER = "other"
 
 

@@ -1,4 +1,4 @@
-"""`derdir import zigbee|zwave|kasa FILE`: generate device recipes from upstream device databases.
+"""`derdir import zigbee|zwave|kasa|cec-inverters FILE`, `derdir import vehicles DIR`: generate device recipes from upstream device databases.
 
 Re-running is safe: files the importer wrote are updated only in the fields it owns
 (`imported.owned_fields`), hand-written recipes are never touched, and unchanged records stay
@@ -31,7 +31,8 @@ HAOption = typer.Option(
     help="Home Assistant integrations JSON (homeassistant-<version>.integrations.json): sets each device's "
          "Home Assistant integration. Without it, no Home Assistant entries are written.",
 )
-VersionOption = typer.Option(None, "--package-version", help="Upstream package version (default: from the file name).")
+VersionOption = typer.Option(None, "--package-version",
+                             help="Upstream package version or dataset commit (default: from the file or folder name).")
 DateOption = typer.Option(None, "--date", help="Date the upstream data was read, YYYY-MM-DD (default: today).")
 DryRunOption = typer.Option(False, "--dry-run", help="Report what would change without writing files.")
 
@@ -133,6 +134,42 @@ def kasa_cmd(
     Example: derdir import kasa python-kasa-0.12.0.models.json -H homeassistant-2026.2.3.integrations.json
     """
     _run("kasa", file, catalog, homeassistant, version, when, dry_run, as_json)
+
+
+@import_app.command("vehicles")
+def vehicles_cmd(
+    path: Path = typer.Argument(..., exists=True, file_okay=False,
+                                help="open-ev-data-dataset checkout (the folder with src/), e.g. open-ev-data-dataset-8edb266."),
+    catalog: Optional[Path] = CatalogOption,
+    homeassistant: Optional[Path] = HAOption,
+    version: Optional[str] = VersionOption,
+    when: Optional[str] = DateOption,
+    dry_run: bool = DryRunOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Electric cars, SUVs, pickups and vans from open-ev-data (CDLA-Permissive-2.0), one recipe per make and model.
+
+    Example: derdir import vehicles open-ev-data-dataset-8edb266 -H homeassistant-2026.2.3.integrations.json
+    """
+    _run("vehicles", path, catalog, homeassistant, version, when, dry_run, as_json)
+
+
+@import_app.command("cec-inverters")
+def cec_cmd(
+    file: Path = typer.Argument(..., exists=True,
+                                help="sam-library-cec-inverters-2019-03-05.csv from the pvlib wheel (or the unpacked wheel folder)."),
+    catalog: Optional[Path] = CatalogOption,
+    homeassistant: Optional[Path] = HAOption,
+    version: Optional[str] = VersionOption,
+    when: Optional[str] = DateOption,
+    dry_run: bool = DryRunOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Residential grid-tied solar inverters (at most 15 kW AC) from the CEC list in pvlib (BSD-3-Clause).
+
+    Example: derdir import cec-inverters pvlib-0.16.1/pvlib/data/sam-library-cec-inverters-2019-03-05.csv --package-version 0.16.1
+    """
+    _run("cec-inverters", file, catalog, homeassistant, version, when, dry_run, as_json)
 
 
 @import_app.command("utilities")

@@ -32,7 +32,8 @@ def test_tiny_synthetic_catalog_audits_clean_and_builds(tmp_path: Path) -> None:
     problems = audit_catalog(root)
     errors = [p.render() for p in problems if p.severity == "error"]
     assert errors == []
-    assert {p.rule for p in problems} <= {"disputed-claim"}  # the only warning it writes on purpose
+    # disputed claims on purpose; rules whose random model patterns miss a random maker's devices by chance
+    assert {p.rule for p in problems} <= {"disputed-claim", "rule-coverage"}
 
     cat = Catalog(build(root, tmp_path / "build").path)
     assert cat.count("device") == 200 and len(cat.programs) == 20 and len(cat.utilities) == 30

@@ -42,9 +42,17 @@ class DeviceIn(DeviceReport):
     identifiers: Pairs | Annotated[dict[str, Ident], Field(max_length=20)] = Field(  # type: ignore[assignment]
         default_factory=list, description="[domain, id] pairs as in Home Assistant's device registry, or {domain: id}.")
 
-    @field_validator("identifiers", mode="before")
+    connections: Pairs = Field(  # type: ignore[assignment]
+        default_factory=list, description="[type, id] pairs, e.g. ['mac', 'aa:bb:cc:dd:ee:ff'] (to merge duplicates).")
+
+    @field_validator("identifiers", "connections", mode="before")
     @classmethod
     def _pairs(cls, value: Any) -> Any:  # overrides DeviceReport's coercion: validate, don't convert
+        return value
+
+    @field_validator("serial_number", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:  # a JSON string over HTTP (hub files may write numbers)
         return value
 
     @field_validator("vendor_id", "product_id", mode="before")

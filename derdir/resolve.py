@@ -107,7 +107,10 @@ class DeviceReport(BaseModel):
     connections: list[list[str]] = Field(default_factory=list, max_length=20,
                                          description="[type, id] pairs, e.g. ['mac', 'aa:bb:…'] (for merging duplicates).")
     serial_number: str | None = Field(None, max_length=100)
-    name: str | None = Short
+    name: str | None = Field(None, max_length=300, description="The name the hub or integration gave the device.")
+    name_by_user: str | None = Field(None, max_length=300,
+                                     description="The name its owner gave it: shown, never read as evidence "
+                                                 "(a speaker named 'Living room light' is no light).")
     vendor_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter vendor id.")
     product_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter product id.")
     entry_type: str | None = Field(None, max_length=30, description="Home Assistant's entry_type: 'service' for services.")
@@ -286,7 +289,7 @@ class _Evidence:
     """What a report says about the kind of device, apart from its model: words, and its entities."""
 
     category: str | None
-    source: str  # 'words', 'entities' or ''
+    source: str  # 'words', 'entities', 'integration' or ''
     not_energy: bool  # words or entities that mark something other than an energy device
     energy_monitoring: bool | None
 
@@ -680,24 +683,20 @@ def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: li
     level = "family"
     if ids is None:
         mk = maker_key(mfr)
-        counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+        every = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+        counts = every
         via = report.integration.lower() if report.integration else None
         if via:  # the maker's devices this integration reaches, when it reaches any
             reached = dict(cat.sql("SELECT m.category, count(*) FROM maker_device m JOIN ident i ON i.kind = 'ha-integration' "
                                    "AND i.value = ? AND i.id = m.id WHERE m.maker = ? GROUP BY m.category", (via, mk)))
             counts, via = (reached, via) if reached else (counts, None)
         if hint:
-            category = hint if hint in counts else None
-            if category is None and not via:  # the maker makes other things: its kind, with no members
+            if hint not in counts and via:  # not among what the integration reaches: among all the maker's devices
+                counts, via = every, None
+            if hint not in counts:
                 return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
                                        why + f"; the catalog has no {hint.replace('-', ' ')} of it")
-            if category is None:
-                counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
-                via = None
-                if hint not in counts:
-                    return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
-                                           why + f"; the catalog has no {hint.replace('-', ' ')} of it")
-                category = hint
+            category = hint
         else:
             category = next(iter(counts)) if len(counts) == 1 else None
         if category is None:

@@ -1,10 +1,24 @@
 """Map what a hub reports about a device to a catalog product, with a confidence and the reason.
 
 Hubs report strings, not catalog ids: `TP-Link` / `KP125M(US)`, `_TZ3000_okaz9tjs` / `TS011F`,
-`ecobee Inc.` / `ecobee3 lite`, a Z-Wave `manufacturer:type:id`. Evidence is tried strongest first
-(radio identifiers, then model numbers checked against the maker, then the maker and kind alone),
-and every step is an index lookup. A wrong match sends an owner to a program they cannot join,
-so an answer needs evidence: anything else is "no match".
+`ecobee Inc.` / `ecobee3 lite`, a Z-Wave `manufacturer:type:id` (decimal from Home Assistant, hex from
+SmartThings), a Matter vendor/product id. Evidence is tried strongest first (radio identifiers, then model
+numbers checked against the maker, the model's leading parts when options or a region are appended, a
+short model that begins a product's name), and every step is an index lookup. A wrong match sends an owner
+to a program they cannot join, so an answer needs evidence:
+
+- a product (`level: product`);
+- one maker's products of several kinds that the string does not tell apart: the main kind, with the
+  candidates (`level: system`, e.g. `PowerWall 2 (GW2)`);
+- the maker and kind when the model is missing, ambiguous or not in the catalog (`level: family`), the kind
+  from the model's words, the integration's own name for the device, the device's entities (Home
+  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...) or an integration
+  that serves one kind; with no `family_members` when the catalog has nothing of that maker and kind;
+- or no match: not an energy device, a hub, a service entry of the hub, or unknown.
+
+Maker names come from the report, else from a Matter vendor id (manufacturer recipes, then the CSA vendor
+list in derdir/data/vendor_ids.json), else from the first words of the device's name. The owner's own name
+for a device is never read.
 """
 
 from __future__ import annotations

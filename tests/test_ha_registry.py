@@ -168,3 +168,19 @@ def test_api_takes_entities_services_and_connections(real_build: Path) -> None:
     assert r.status_code == 200 and r.json()["results"][0]["match"]["level"] == "system"
     r = client.post("/v1/households/evaluate", json={"location": "pge", "devices": [{"entities": [{"device_class": "power"}]}]})
     assert r.status_code == 422 and "entities" in r.text
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_bundled_registry_pair(cat: Catalog) -> None:
+    """tests/fixtures holds a device registry and its entity registry in Home Assistant's on-disk format."""
+    reports = read_registries((FIXTURES / "core.device_registry").read_bytes(),
+                              (FIXTURES / "core.entity_registry").read_bytes())
+    by_model = {r.get("model"): r for r in reports}
+    assert {e.get("device_class") for e in by_model["KP125M"]["entities"]} >= {"power", "energy"}
+    assert by_model["ecobee3 lite"]["entities"][0] == {"domain": "climate"}
+    assert by_model["Forecast"]["entry_type"] == "service"
+    assert by_model["KP125M"]["name_by_user"] == "Desk lamp plug" and by_model["KP125M"]["name"] == "Kasa Smart Plug"
+    statuses = [d["status"] for d in evaluate(cat, "pge", reports)["devices"]]
+    assert statuses[2:] == ["service", "not-energy"]

@@ -84,7 +84,6 @@ _REVISION = re.compile(r"\b(hw|v|rev|ver)\s?\d+(\.\d+)*\b", re.I)
 _INNER = re.compile(r"\(([^)]+)\)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _PART = re.compile(r"[A-Za-z0-9]+")  # the parts of a model string between separators: 'PLP1-0-2-4' -> PLP1, 0, 2, 4
-_MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.I)
 
 # Words a device name starts with that are not a maker ('Smart AC Controller', 'Wi-Fi Relay').
 GENERIC_WORDS = {"smart", "matter", "wifi", "wi-fi", "wireless", "dual", "home", "indoor", "outdoor", "mini", "power",

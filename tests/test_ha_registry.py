@@ -78,6 +78,15 @@ def test_one_device_by_mac_address_across_integrations(cat: Catalog) -> None:
     assert statuses[1] == "duplicate" and statuses[0] != "duplicate" and statuses[2] != "duplicate"
 
 
+def test_accessories_of_one_homekit_bridge_stay_apart(cat: Catalog) -> None:
+    """A thermostat and its room sensor behind one HomeKit bridge share the bridge id, not the accessory."""
+    thermostat = {"manufacturer": "ecobee Inc.", "model": "ecobee3 lite", "integration": "homekit_controller",
+                  "identifiers": [["homekit_controller:accessory-id", "1A:2B:3C:4D:5E:6F:aid:1"]]}
+    sensor = {"manufacturer": "ecobee Inc.", "model": "EBRSE4", "integration": "homekit_controller",
+              "identifiers": [["homekit_controller:accessory-id", "1A:2B:3C:4D:5E:6F:aid:2"]]}
+    assert "duplicate" not in [d["status"] for d in evaluate(cat, "pge", [thermostat, sensor])["devices"]]
+
+
 @pytest.mark.parametrize("doc,field", [
     ({"key": "core.entity_registry", "data": {"entities": {}}}, "entities.data.entities"),
     ({"key": "core.entity_registry", "data": {"entities": ["x"]}}, "entities.data.entities[0]"),

@@ -236,8 +236,8 @@ def _shared_keys(r: DeviceReport, res: Resolution) -> set[tuple]:
             continue
         keys.add(("ident", domain, v))
         m = _HOMEKIT_ID.match(v)
-        if m and domain.lower().startswith("homekit"):
-            keys.add(("homekit", m.group(1).lower()))
+        if m and domain.lower().startswith("homekit"):  # the accessory of a bridge: its id and accessory number
+            keys.add(("homekit", m.group(1).lower(), m.group(2) or ":aid:1"))
     maker = maker_key((res.match or {}).get("manufacturer") or r.manufacturer or "")
     if not maker:
         return keys

@@ -1,10 +1,24 @@
 """Map what a hub reports about a device to a catalog product, with a confidence and the reason.
 
 Hubs report strings, not catalog ids: `TP-Link` / `KP125M(US)`, `_TZ3000_okaz9tjs` / `TS011F`,
-`ecobee Inc.` / `ecobee3 lite`, a Z-Wave `manufacturer:type:id`. Evidence is tried strongest first
-(radio identifiers, then model numbers checked against the maker, then the maker and kind alone),
-and every step is an index lookup. A wrong match sends an owner to a program they cannot join,
-so an answer needs evidence: anything else is "no match".
+`ecobee Inc.` / `ecobee3 lite`, a Z-Wave `manufacturer:type:id` (decimal from Home Assistant, hex from
+SmartThings), a Matter vendor/product id. Evidence is tried strongest first (radio identifiers, then model
+numbers checked against the maker, the model's leading parts when options or a region are appended, a
+short model that begins a product's name), and every step is an index lookup. A wrong match sends an owner
+to a program they cannot join, so an answer needs evidence:
+
+- a product (`level: product`);
+- one maker's products of several kinds that the string does not tell apart: the main kind, with the
+  candidates (`level: system`, e.g. `PowerWall 2 (GW2)`);
+- the maker and kind when the model is missing, ambiguous or not in the catalog (`level: family`), the kind
+  from the model's words, the integration's own name for the device, the device's entities (Home
+  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...) or an integration
+  that serves one kind; with no `family_members` when the catalog has nothing of that maker and kind;
+- or no match: not an energy device, a hub, a service entry of the hub, or unknown.
+
+Maker names come from the report, else from a Matter vendor id (manufacturer recipes, then the CSA vendor
+list in derdir/data/vendor_ids.json), else from the first words of the device's name. The owner's own name
+for a device is never read.
 """
 
 from __future__ import annotations
@@ -70,7 +84,6 @@ _REVISION = re.compile(r"\b(hw|v|rev|ver)\s?\d+(\.\d+)*\b", re.I)
 _INNER = re.compile(r"\(([^)]+)\)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _PART = re.compile(r"[A-Za-z0-9]+")  # the parts of a model string between separators: 'PLP1-0-2-4' -> PLP1, 0, 2, 4
-_MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.I)
 
 # Words a device name starts with that are not a maker ('Smart AC Controller', 'Wi-Fi Relay').
 GENERIC_WORDS = {"smart", "matter", "wifi", "wi-fi", "wireless", "dual", "home", "indoor", "outdoor", "mini", "power",
@@ -107,7 +120,10 @@ class DeviceReport(BaseModel):
     connections: list[list[str]] = Field(default_factory=list, max_length=20,
                                          description="[type, id] pairs, e.g. ['mac', 'aa:bb:…'] (for merging duplicates).")
     serial_number: str | None = Field(None, max_length=100)
-    name: str | None = Short
+    name: str | None = Field(None, max_length=300, description="The name the hub or integration gave the device.")
+    name_by_user: str | None = Field(None, max_length=300,
+                                     description="The name its owner gave it: shown, never read as evidence "
+                                                 "(a speaker named 'Living room light' is no light).")
     vendor_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter vendor id.")
     product_id: int | None = Field(None, ge=0, le=0xFFFF, description="Matter product id.")
     entry_type: str | None = Field(None, max_length=30, description="Home Assistant's entry_type: 'service' for services.")
@@ -286,7 +302,7 @@ class _Evidence:
     """What a report says about the kind of device, apart from its model: words, and its entities."""
 
     category: str | None
-    source: str  # 'words', 'entities' or ''
+    source: str  # 'words', 'entities', 'integration' or ''
     not_energy: bool  # words or entities that mark something other than an energy device
     energy_monitoring: bool | None
 
@@ -680,24 +696,20 @@ def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: li
     level = "family"
     if ids is None:
         mk = maker_key(mfr)
-        counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+        every = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
+        counts = every
         via = report.integration.lower() if report.integration else None
         if via:  # the maker's devices this integration reaches, when it reaches any
             reached = dict(cat.sql("SELECT m.category, count(*) FROM maker_device m JOIN ident i ON i.kind = 'ha-integration' "
                                    "AND i.value = ? AND i.id = m.id WHERE m.maker = ? GROUP BY m.category", (via, mk)))
             counts, via = (reached, via) if reached else (counts, None)
         if hint:
-            category = hint if hint in counts else None
-            if category is None and not via:  # the maker makes other things: its kind, with no members
+            if hint not in counts and via:  # not among what the integration reaches: among all the maker's devices
+                counts, via = every, None
+            if hint not in counts:
                 return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
                                        why + f"; the catalog has no {hint.replace('-', ' ')} of it")
-            if category is None:
-                counts = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
-                via = None
-                if hint not in counts:
-                    return _category_level(mfr, ev if ev.category else _Evidence(hint, "words", False, None),
-                                           why + f"; the catalog has no {hint.replace('-', ' ')} of it")
-                category = hint
+            category = hint
         else:
             category = next(iter(counts)) if len(counts) == 1 else None
         if category is None:

@@ -60,3 +60,14 @@ def test_a_family_member_the_patterns_miss_warns_on_the_device(mini) -> None:  #
 
 def test_patterns_that_cover_the_family_are_quiet(mini) -> None:  # type: ignore[no-untyped-def]
     assert not [p for p in audit_catalog(_mini_with(mini, "IQ Battery*, B03*")) if p.rule == "rule-coverage"]
+
+
+def test_the_bundled_catalog_example() -> None:
+    """enphase-vpp's rule says `IQ Battery*`; the catalog's Encharge 3 is model B03-A01-US00-1-3."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "catalog"
+    found = [p for p in audit_catalog(root) if p.rule == "rule-coverage"]
+    assert all(p.severity == "warning" for p in found)
+    assert any(p.path.endswith("enphase-encharge-iq3-b03-a01-us00-1-3.yaml") and "'enphase-vpp'" in p.message
+               for p in found)

@@ -32,7 +32,7 @@ def test_tiny_synthetic_catalog_audits_clean_and_builds(tmp_path: Path) -> None:
     problems = audit_catalog(root)
     errors = [p.render() for p in problems if p.severity == "error"]
     assert errors == []
-    # the warnings it writes on purpose: disputed claims, and model patterns that miss some of a maker's devices
+    # disputed claims on purpose; rules whose random model patterns miss a random maker's devices by chance
     assert {p.rule for p in problems} <= {"disputed-claim", "rule-coverage"}
 
     cat = Catalog(build(root, tmp_path / "build").path)

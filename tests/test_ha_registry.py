@@ -78,6 +78,15 @@ def test_one_device_by_mac_address_across_integrations(cat: Catalog) -> None:
     assert statuses[1] == "duplicate" and statuses[0] != "duplicate" and statuses[2] != "duplicate"
 
 
+def test_accessories_of_one_homekit_bridge_stay_apart(cat: Catalog) -> None:
+    """A thermostat and its room sensor behind one HomeKit bridge share the bridge id, not the accessory."""
+    thermostat = {"manufacturer": "ecobee Inc.", "model": "ecobee3 lite", "integration": "homekit_controller",
+                  "identifiers": [["homekit_controller:accessory-id", "1A:2B:3C:4D:5E:6F:aid:1"]]}
+    sensor = {"manufacturer": "ecobee Inc.", "model": "EBRSE4", "integration": "homekit_controller",
+              "identifiers": [["homekit_controller:accessory-id", "1A:2B:3C:4D:5E:6F:aid:2"]]}
+    assert "duplicate" not in [d["status"] for d in evaluate(cat, "pge", [thermostat, sensor])["devices"]]
+
+
 @pytest.mark.parametrize("doc,field", [
     ({"key": "core.entity_registry", "data": {"entities": {}}}, "entities.data.entities"),
     ({"key": "core.entity_registry", "data": {"entities": ["x"]}}, "entities.data.entities[0]"),
@@ -168,3 +177,19 @@ def test_api_takes_entities_services_and_connections(real_build: Path) -> None:
     assert r.status_code == 200 and r.json()["results"][0]["match"]["level"] == "system"
     r = client.post("/v1/households/evaluate", json={"location": "pge", "devices": [{"entities": [{"device_class": "power"}]}]})
     assert r.status_code == 422 and "entities" in r.text
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_bundled_registry_pair(cat: Catalog) -> None:
+    """tests/fixtures holds a device registry and its entity registry in Home Assistant's on-disk format."""
+    reports = read_registries((FIXTURES / "core.device_registry").read_bytes(),
+                              (FIXTURES / "core.entity_registry").read_bytes())
+    by_model = {r.get("model"): r for r in reports}
+    assert {e.get("device_class") for e in by_model["KP125M"]["entities"]} >= {"power", "energy"}
+    assert by_model["ecobee3 lite"]["entities"][0] == {"domain": "climate"}
+    assert by_model["Forecast"]["entry_type"] == "service"
+    assert by_model["KP125M"]["name_by_user"] == "Desk lamp plug" and by_model["KP125M"]["name"] == "Kasa Smart Plug"
+    statuses = [d["status"] for d in evaluate(cat, "pge", reports)["devices"]]
+    assert statuses[2:] == ["service", "not-energy"]

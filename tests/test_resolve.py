@@ -224,3 +224,8 @@ def test_an_integration_that_serves_one_kind_gives_that_kind(cat: Catalog) -> No
                                   {"domain": "number", "name": "charge_current_limit"}])
     res = resolve(cat, ohme)
     assert res.match and res.match["category"] == "ev-charger" and "an ev charger" in res.reason
+
+
+def test_the_owners_name_for_a_device_is_not_evidence(cat: Catalog) -> None:
+    speaker = DeviceReport(manufacturer="Sonos", model="One", integration="sonos", name_by_user="Living room light")
+    assert resolve(cat, speaker).match is None

@@ -42,7 +42,10 @@ class DeviceIn(DeviceReport):
     identifiers: Pairs | Annotated[dict[str, Ident], Field(max_length=20)] = Field(  # type: ignore[assignment]
         default_factory=list, description="[domain, id] pairs as in Home Assistant's device registry, or {domain: id}.")
 
-    @field_validator("identifiers", mode="before")
+    connections: Pairs = Field(  # type: ignore[assignment]
+        default_factory=list, description="[type, id] pairs, e.g. ['mac', 'aa:bb:cc:dd:ee:ff'] (to merge duplicates).")
+
+    @field_validator("identifiers", "connections", mode="before")
     @classmethod
     def _pairs(cls, value: Any) -> Any:  # overrides DeviceReport's coercion: validate, don't convert
         return value

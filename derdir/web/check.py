@@ -49,8 +49,9 @@ def _label(device: dict[str, Any]) -> str:
     """How the owner (or the hub) named a device, for the results table."""
     given = device.get("input", {})
     parts = [given.get("manufacturer"), given.get("model") or given.get("model_id")]
-    text = " ".join(p for p in parts if p) or given.get("name") or "(no name)"
-    return f"{text} — “{given['name']}”" if given.get("name") and given.get("name") not in text else text
+    name = given.get("name_by_user") or given.get("name")
+    text = " ".join(p for p in parts if p) or name or "(no name)"
+    return f"{text} — “{name}”" if name and name not in text else text
 
 
 # Conditions that are the same for every program, asked on the form (`kinds.conditions`)

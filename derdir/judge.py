@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .eligibility import Verdict
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .incentives import Estimate, Sizing, incentive_json, offer
 from .kinds.conditions import CONDITIONS
 from .recipes.program import Condition, Incentive, Program
@@ -69,7 +69,7 @@ def parse_answers(programs: Mapping[str, Any], conditions: Any = None, enrolled:
         if kind not in CONDITIONS:
             raise InvalidInput(where, f"unknown condition kind {kind!r}; use one of: {', '.join(CONDITIONS)}")
         if pid and pid not in programs:
-            raise InvalidInput(where, f"unknown program {pid!r}")
+            raise NotFound("program", pid, field=where)
         if not isinstance(value, bool):
             raise InvalidInput(where, "must be true (confirmed) or false (not met)")
         (yes if value else no).add(str(raw))
@@ -77,8 +77,10 @@ def parse_answers(programs: Mapping[str, Any], conditions: Any = None, enrolled:
         raise InvalidInput(f"{pre}enrolled", "must be a list of program ids")
     ids: set[str] = set()
     for i, pid in enumerate(enrolled or ()):
-        if not isinstance(pid, str) or pid not in programs:
-            raise InvalidInput(f"{pre}enrolled[{i}]", f"unknown program {pid!r}")
+        if not isinstance(pid, str):
+            raise InvalidInput(f"{pre}enrolled[{i}]", "must be a program id")
+        if pid not in programs:
+            raise NotFound("program", pid, field=f"{pre}enrolled[{i}]")
         ids.add(pid)
     return Answers(frozenset(yes), frozenset(no), frozenset(ids))
 

@@ -148,11 +148,11 @@ def test_radio_ids_in_other_hubs_forms_and_a_maker_from_a_vendor_id_or_a_name(ca
 
 def test_an_electric_vehicle_is_an_energy_device_answered_by_maker_and_kind(cat: Catalog) -> None:
     res = resolve(cat, DeviceReport(manufacturer="Tesla", model="Model 3", integration="teslemetry"))
-    assert res.match and res.match["category"] == "vehicle" and res.match["level"] == "family"
+    assert res.match and res.match["category"] == "vehicle" and res.match["id"] == "tesla-model-3"
 
 
 def test_a_maker_and_kind_the_catalog_lacks_come_from_words_or_entities(cat: Catalog) -> None:
-    words = resolve(cat, DeviceReport(manufacturer="Peblar", model="WLAC1-H11R0WE0ICR00", name="Peblar EV Charger"))
+    words = resolve(cat, DeviceReport(manufacturer="Nowhere Power", model="NP-77", name="Nowhere EV Charger"))
     assert words.match and words.match["category"] == "ev-charger" and words.match["family_members"] == []
     plug = DeviceReport(manufacturer="_TZ3000_nothing", model="ZZ9000", integration="zha",
                         entities=[{"domain": "switch"}, {"domain": "sensor", "device_class": "power", "unit": "W"},
@@ -215,7 +215,7 @@ def test_a_matter_vendor_the_catalog_lacks_is_named_from_the_vendor_list(cat: Ca
 
 
 def test_an_integration_that_serves_one_kind_gives_that_kind(cat: Catalog) -> None:
-    res = resolve(cat, DeviceReport(manufacturer="go-e", model="Gemini", integration="go_echarger"))
+    res = resolve(cat, DeviceReport(manufacturer="Nowhere Power", model="Z-1", integration="openevse"))
     assert res.match and res.match["category"] == "ev-charger" and "integration" in res.reason
     # never a weak kind: a Plugwise gateway is not a plug
     assert resolve(cat, DeviceReport(manufacturer="Plugwise", model="Gateway", integration="plugwise")).match is None

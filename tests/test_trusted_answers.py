@@ -11,7 +11,7 @@ import pytest
 
 from derdir.catalog.build import build
 from derdir.catalog.index import Catalog
-from derdir.errors import InvalidInput
+from derdir.errors import InvalidInput, NotFound
 from derdir.household import evaluate
 from derdir.recommendations import recommend
 from derdir.support import support
@@ -236,9 +236,9 @@ def test_household_answers_are_checked(tcat: Catalog) -> None:
     with pytest.raises(InvalidInput) as bad:
         evaluate(tcat, "pge", [WALL], conditions={"rooftop": True})
     assert bad.value.field == "conditions.rooftop"
-    with pytest.raises(InvalidInput) as bad:
+    with pytest.raises(NotFound) as missing:
         evaluate(tcat, "pge", [WALL], enrolled=["no-such-program"])
-    assert bad.value.field == "enrolled[0]"
+    assert missing.value.field == "enrolled[0]"
 
 
 def test_the_audit_rejects_a_term_scoped_outside_the_programs_markets(mini: Callable[..., Path]) -> None:
@@ -292,7 +292,9 @@ def test_http_evaluate_takes_conditions_and_enrolled(tcat: Catalog) -> None:
     assert answer.status_code == 200, answer.text
     assert {r["id"]: r["counted"] for r in answer.json()["programs"]}["wall-vpp"] is True
     bad = client.post("/v1/households/evaluate", json={**body, "conditions": {"wall-vpp:rooftop": True}})
-    assert bad.status_code == 422 and bad.json()["field"] == "conditions.wall-vpp:rooftop"
+    assert bad.status_code == 422 and "conditions" in bad.text
+    gone = client.post("/v1/households/evaluate", json={**body, "conditions": {"no-such-program:solar": True}})
+    assert gone.status_code == 404 and gone.json()["field"] == "conditions.no-such-program:solar"
     support_pge = client.get("/v1/products/acme-wall/programs/wall-vpp").json()["markets"]["pge"]
     assert support_pge["enrollment"]["status"] == "closed" and support_pge["enroll_url"] is None
 

@@ -179,6 +179,7 @@ JudgementStatus = Literal["qualifies", "enrolled", "conditional", "maybe", "clos
 
 class Source(Out):
     url: str
+    kind: str | None = Field(None, description="official, manufacturer, upstream-data, registry, news, installer, other.")
     title: str | None = None
     supports: str | None = None
     seen: str

@@ -112,7 +112,7 @@ def problem_details(ctx: Any, response: Any, case: Any) -> None:
 
 
 # Input the schema cannot judge: whether a place names one utility, a real state, a ZIP in that state.
-SEMANTIC_FIELDS = ("location",)
+SEMANTIC_FIELDS = ("location", "conditions")  # a condition key is a registry kind, optionally after a program id
 
 
 def valid_input_accepted(ctx: Any, response: Any, case: Any) -> None:

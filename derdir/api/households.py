@@ -77,19 +77,16 @@ class ResolveRequest(BaseModel):
     devices: list[DeviceIn] = Field(max_length=MAX_BATCH)
 
 
-# A condition kind, alone or after a program id and a colon (`kinds.conditions`)
-CONDITION_KEY = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?(?:" + "|".join(CONDITIONS) + ")$"
-
-
 class HouseholdRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     location: Location | Annotated[str, Field(min_length=1, max_length=200, pattern=s.NOT_BLANK)]
     hub: str | None = Field(None, max_length=200, pattern=EMPTY_OR_NOT_BLANK)
     devices: list[DeviceIn] = Field(default_factory=list, max_length=MAX_BATCH)
-    conditions: dict[Annotated[str, Field(max_length=200, pattern=CONDITION_KEY)], StrictBool] = Field(
+    conditions: dict[Annotated[str, Field(max_length=200)], StrictBool] = Field(
         default_factory=dict, max_length=50,
         description="What the household confirms (true) or denies (false): a condition kind for every program "
-                    "('solar', 'owner') or 'program-id:kind' for one ('tesla-virtual-power-plant:retail-plan').")
+                    "('solar', 'owner') or 'program-id:kind' for one ('tesla-virtual-power-plant:retail-plan'). Kinds: "
+                    + ", ".join(CONDITIONS) + ".")
     enrolled: list[Annotated[str, Field(max_length=120, pattern=ID_PATTERN)]] = Field(
         default_factory=list, max_length=100, description="Programs the household is already enrolled in (ids).")
 

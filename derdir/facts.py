@@ -85,6 +85,11 @@ class DeviceFacts(NamedTuple):
             None if isinstance(c.matter, bool) or c.matter is None else c.matter.transport,
             tuple((i.ecosystem, i.name, i.url, i.connection, i.via) for i in d.integrations))
 
+    @property
+    def links(self) -> tuple[str, ...]:
+        """The ways it connects, as far as its recipe says: 'wifi', 'zigbee'... (empty: not known)."""
+        return tuple(name for name in LINKS if getattr(self, name))
+
     def dumps(self) -> str:
         return json.dumps(self, separators=(",", ":"), ensure_ascii=False)
 
@@ -97,5 +102,6 @@ class DeviceFacts(NamedTuple):
         return cls._make(values)
 
 
+LINKS = ("wifi", "ethernet", "cellular", "zigbee", "zwave", "matter")
 _SEQUENCES = [i for i, name in enumerate(DeviceFacts._fields)
               if name in ("model_numbers", "makers", "known_as", "models", "standards")]

@@ -19,8 +19,7 @@ from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
-from .incentives import account_estimate
-from .judge import NO_ANSWERS, Answers, Judgement, judge, parse_answers
+from .judge import NO_ANSWERS, Answers, Judgement, Size, account_estimate, judge, parse_answers
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
 from .normalize import maker_key
@@ -182,7 +181,8 @@ def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
         yearly: dict[str, Any] = {}
         for _, j in counted:
             _add(yearly, j.estimate.as_dict() if j.estimate else None)
-        account = account_estimate(program, where) if counted else None
+        account = account_estimate(program, pid, where, answers, {j.category for _, j in counted if j.category},
+                                   Size.of(j.sizing for _, j in counted)) if counted else None
         _add(yearly, account.as_dict() if account else None)
         unknown = sorted({u for _, j in counted if j.estimate for u in j.estimate.unknown}
                          | set(account.unknown if account else []))

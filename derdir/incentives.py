@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from .kinds.incentives import INCENTIVES, Basis, Triple
+from .kinds.incentives import INCENTIVES, Basis, Triple, event_hours
 from .plain import month_range
 from .recipes.program import Incentive, Program
 from .scope import Place, applies
@@ -65,11 +65,6 @@ def offer(program: Program, category: str | None, where: Place,
     return terms, estimate(program, terms, device, category)
 
 
-def account_estimate(program: Program, where: Place) -> Estimate | None:
-    """Yearly value of the program's per-account terms here: counted once per home."""
-    return estimate(program, applicable(program, None, where), None, None, per="account")
-
-
 def size_reads(program: Program, category: str, places: Iterable[Place]) -> tuple[bool, bool]:
     """Does what the program pays for a device of this category (in any of these places) depend on its kW,
     on its kWh? Callers remember estimates per size only where it does."""
@@ -105,6 +100,12 @@ def estimate(program: Program, terms: list[Incentive], device: Sizing | None, ca
         return None
     currency = terms[0].currency
     kw, kw_why = device_kw(device, category)
+    hours = event_hours(program.events)
+    kwh = device.battery_kwh if device is not None else None
+    if kw and kwh and hours and kwh / hours < kw[2]:  # storage cannot hold more than its kWh for a whole event
+        top = kwh / hours
+        kw = (min(kw[0], top), min(kw[1], top), top)
+        kw_why += f", at most {top:.3g} kW for a {hours:g} h event from its {kwh:g} kWh"
     basis = Basis(program.events, kw, kw_why, device.battery_kwh if device is not None else None,
                   lambda lo, hi: money(lo, hi, currency))
     lo = ty = hi = first = 0.0

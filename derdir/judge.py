@@ -24,11 +24,10 @@ from typing import Any, Iterable, Mapping
 
 from .eligibility import Verdict
 from .errors import InvalidInput, NotFound
-from .incentives import Estimate, Sizing, incentive_json, offer
+from .incentives import Estimate, Sizing, applicable, estimate, incentive_json, offer
 from .kinds.conditions import CONDITIONS
 from .recipes.program import Condition, Incentive, Program
-from .scope import Place, Standing, applies, standing
-from .scope import conditions as conditions_here
+from .scope import Place, Standing, applies, program_conditions, standing, term_conditions
 
 COUNTED = ("qualifies", "enrolled")
 
@@ -95,11 +94,15 @@ class Judgement:
     verdict: Verdict
     offered: bool | None  # the program is offered here (None: depends on the home's utility)
     standing: Standing
-    conditions: list[tuple[Condition, bool | None]]  # each condition and whether the household met it
-    terms: list[Incentive]
+    conditions: list[tuple[Condition, bool | None]]  # each condition of joining and whether the household met it
+    terms: list[Incentive]  # the terms counted: paid here, and any condition of their own met
     estimate: Estimate | None
+    pending: list[tuple[Incentive, Condition]]  # terms paid here once the household confirms a condition of theirs
     enrolled: bool
     by_utility: list[tuple[str, Estimate | None]] = field(default_factory=list)  # for `needs-utility`
+    sizing: Sizing | None = None
+    category: str | None = None
+    denied: bool = False  # every term paid here needs a condition the household said it does not meet
 
     @property
     def status(self) -> str:
@@ -114,13 +117,18 @@ class Judgement:
             return "needs-utility"
         if self.standing.status in ("closed", "ended"):
             return self.standing.status
-        if any(met is False for _, met in self.conditions):
+        if any(met is False for _, met in self.conditions) or self.denied:
             return "nearly"
-        if any(met is None for _, met in self.conditions):
+        if any(met is None for _, met in self.conditions) or (self.pending and not self.terms):
             return "conditional"
         if v.supported is None or self.standing.status == "unknown":
             return "maybe"
         return "qualifies"
+
+    def gating(self) -> list[tuple[Condition, bool | None]]:
+        """The conditions that decide whether the program counts: its own, and its terms' when no term is
+        paid without one."""
+        return self.conditions + ([(c, None) for _, c in self.pending] if not self.terms else [])
 
     @property
     def counted(self) -> bool:
@@ -130,7 +138,8 @@ class Judgement:
         """Why it is not counted, in plain words."""
         status = self.status
         if status == "nearly":
-            return self.verdict.unmet + self.verdict.unknown + [c.text for c, met in self.conditions if met is False]
+            return (self.verdict.unmet + self.verdict.unknown + [c.text for c, met in self.conditions if met is False]
+                    + (["a condition of its payments is not met"] if self.denied else []))
         if status == "outside":
             return ["outside the program's territory"]
         if status == "needs-utility":
@@ -138,7 +147,7 @@ class Judgement:
         if status in ("closed", "ended"):
             return [self.standing.words()]
         if status == "conditional":
-            return ["to confirm: " + c.text for c, met in self.conditions if met is None]
+            return ["to confirm: " + c.text for c, met in self.gating() if met is None]
         if status == "maybe":
             return [self.verdict.reason]
         return []
@@ -151,12 +160,19 @@ class Judgement:
             "enroll_url": (p.urls.enroll or p.urls.info) if self.standing.joinable or self.enrolled else None,
             "info_url": p.urls.info,
             "supported": v.supported, "basis": v.basis, "reason": v.reason, "unmet": v.unmet, "unknown": v.unknown,
-            "conditions": [condition_json(c, met) for c, met in self.conditions],
+            "conditions": [condition_json(c, met) for c, met in self.conditions]
+                          + [condition_json(c, None, t) for t, c in self.pending],
             "counted": self.counted, "why_not": self.why_not(),
-            "incentives": [incentive_json(t) for t in self.terms],
+            "incentives": [incentive_json(t) for t in self.terms]
+                          + [incentive_json(t) for i, (t, _) in enumerate(self.pending)
+                             if all(t is not u for u, _ in self.pending[:i])],
             "estimate": self.estimate.as_dict() if self.estimate else None,
             "evidence": [e.as_dict() for e in v.evidence],
         }
+        if self.pending:  # what it would pay once the conditions of its terms are confirmed
+            extra = [t for i, (t, _) in enumerate(self.pending) if all(t is not u for u, _ in self.pending[:i])]
+            more = estimate(p, self.terms + extra, self.sizing, self.category)
+            out["estimate_if_confirmed"] = more.as_dict() if more else None
         if self.status == "outside":
             out["markets"] = p.markets.utilities + p.markets.regions
         if self.by_utility:
@@ -170,8 +186,53 @@ def standing_json(s: Standing) -> dict[str, Any]:
             "note": s.note, "sources": [src.model_dump(mode="json") for src in s.sources]}
 
 
-def condition_json(c: Condition, met: bool | None) -> dict[str, Any]:
-    return {"kind": c.kind, "text": c.text, "met": met, "question": CONDITIONS[c.kind].question}
+def condition_json(c: Condition, met: bool | None, term: Incentive | None = None) -> dict[str, Any]:
+    """A condition as answers show it; `term`: the payment term it alone gates (counted once confirmed)."""
+    return {"kind": c.kind, "text": c.text, "met": met, "question": CONDITIONS[c.kind].question,
+            "term": term.type if term is not None else None}
+
+
+def split_terms(program: Program, category: str | None, where: Place, pid: str,
+                answers: Answers) -> tuple[list[Incentive], list[tuple[Incentive, Condition]], bool]:
+    """The terms paid here for such a device: (counted -- every condition of their own met; pending -- a
+    condition of theirs to confirm; denied -- some term was dropped for a condition not met, and none is left)."""
+    counted, pending, dropped = [], [], False
+    for t in applicable(program, category, where):
+        mets = [(c, answers.met(pid, c.kind)) for c in term_conditions(t, where)]
+        if any(m is False for _, m in mets):
+            dropped = True
+        elif any(m is None for _, m in mets):
+            pending += [(t, c) for c, m in mets if m is None]
+        else:
+            counted.append(t)
+    return counted, pending, dropped and not counted and not pending
+
+
+@dataclass(frozen=True)
+class Size:
+    """A home's devices in one program taken together, for per-account terms paid per kW or kWh."""
+
+    controllable_kw: float | None
+    battery_kwh: float | None
+
+    @classmethod
+    def of(cls, devices: Iterable[Sizing | None]) -> "Size":
+        found = [d for d in devices if d is not None]
+        kw = [d.controllable_kw for d in found if d.controllable_kw]
+        kwh = [d.battery_kwh for d in found if d.battery_kwh]
+        return cls(sum(kw) if kw else None, sum(kwh) if kwh else None)
+
+
+def account_estimate(program: Program, pid: str, where: Place, answers: Answers, categories: Iterable[str],
+                     size: Sizing | None = None) -> Estimate | None:
+    """Yearly value of the program's per-account terms here, counted once per home: only terms for a
+    category among the home's devices in the program, whose own conditions are met, sized by those devices
+    together (a per-kWh upfront payment for all the home's batteries)."""
+    kinds = set(categories)
+    terms = [t for t in split_terms(program, None, where, pid, answers)[0]
+             if t.per == "account" and (not t.categories or kinds & set(t.categories))]
+    category = next(iter(kinds)) if len(kinds) == 1 else None
+    return estimate(program, terms, size, category, per="account")
 
 
 def judge(cat: Any, pid: str, v: Verdict, device: Sizing, category: str, where: Place,
@@ -179,9 +240,11 @@ def judge(cat: Any, pid: str, v: Verdict, device: Sizing, category: str, where: 
     """The judgement of program `pid` for a device (its verdict already made) in this place."""
     program = cat.programs[pid]
     offered = applies(program.markets, where)
-    terms, est = offer(program, category, where, device)
-    conds = [(c, answers.met(pid, c.kind)) for c in conditions_here(program, terms, where)]
-    j = Judgement(pid, program, v, offered, standing(program, where), conds, terms, est, pid in answers.enrolled)
+    terms, pending, denied = split_terms(program, category, where, pid, answers)
+    est = estimate(program, terms, device, category)
+    conds = [(c, answers.met(pid, c.kind)) for c in program_conditions(program, where)]
+    j = Judgement(pid, program, v, offered, standing(program, where), conds, terms, est, pending,
+                  pid in answers.enrolled, sizing=device, category=category, denied=denied)
     if j.status == "needs-utility" and where.region:
         for u in program.markets.utilities:
             if where.region in where.regions_of(u):

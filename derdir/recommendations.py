@@ -16,13 +16,12 @@ from .eligibility import verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
 from .household import evaluate
-from .incentives import Estimate, Sizing, account_estimate, applicable, offer, size_reads
-from .judge import Answers, condition_json, parse_answers
+from .incentives import Estimate, Sizing, estimate, size_reads
+from .judge import Answers, account_estimate, condition_json, parse_answers, split_terms
 from .lookup import find_in_memory
 from .markets import resolve_location
 from .recipes.program import Condition
-from .scope import Place, applies, place, standing
-from .scope import conditions as conditions_here
+from .scope import Place, applies, place, program_conditions, standing
 from .support import program_summary
 
 
@@ -34,18 +33,21 @@ class _Earnings:
     def __init__(self, cat: Catalog, where: Place, enrolled: set[str], answers: Answers):
         self.cat, self.where, self.enrolled, self.answers = cat, where, enrolled, answers
         self._offers: dict[tuple, Estimate | None] = {}
-        self._accounts: dict[str, Estimate | None] = {}
+        self._accounts: dict[tuple[str, str], Estimate | None] = {}
         self._reads: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._open: dict[tuple[str, str], list[tuple[Condition, bool | None]]] = {}
 
     def unconfirmed(self, pid: str, category: str) -> list[tuple[Condition, bool | None]]:
-        """The program's conditions here for such a device that the household has not confirmed."""
+        """The conditions the household has not confirmed that stand between it and the program's money here
+        for such a device: joining the program's, and its terms' when no term is paid without one."""
         key = (pid, category)
         if key not in self._open:
             program = self.cat.programs[pid]
-            terms = applicable(program, category, self.where)
-            self._open[key] = [(c, met) for c in conditions_here(program, terms, self.where)
-                               if (met := self.answers.met(pid, c.kind)) is not True]
+            terms, pending, denied = split_terms(program, category, self.where, pid, self.answers)
+            gating = [(c, self.answers.met(pid, c.kind)) for c in program_conditions(program, self.where)]
+            gating += [(c, None) for _, c in pending] if not terms else []
+            self._open[key] = [(c, met) for c, met in gating if met is not True] + (
+                [(Condition(kind="other", text="a condition of its payments is not met"), False)] if denied else [])
         return self._open[key]
 
     def of(self, pid: str, category: str, size: Sizing) -> tuple[Estimate | None, list[Estimate]]:
@@ -56,13 +58,16 @@ class _Earnings:
             reads = self._reads[(pid, category)] = size_reads(self.cat.programs[pid], category, [self.where])
         key = (pid, category, size.controllable_kw if reads[0] else None, size.battery_kwh if reads[1] else None)
         if key not in self._offers:
-            self._offers[key] = offer(self.cat.programs[pid], category, self.where, size)[1]
+            program = self.cat.programs[pid]
+            terms = split_terms(program, category, self.where, pid, self.answers)[0]
+            self._offers[key] = estimate(program, terms, size, category)
         est = self._offers[key]
         gains = [est] if est and est.typical is not None and not self.unconfirmed(pid, category) else []
         if gains and pid not in self.enrolled:
-            if pid not in self._accounts:
-                self._accounts[pid] = account_estimate(self.cat.programs[pid], self.where)
-            acct = self._accounts[pid]
+            if (pid, category) not in self._accounts:
+                self._accounts[(pid, category)] = account_estimate(self.cat.programs[pid], pid, self.where,
+                                                                   self.answers, {category})
+            acct = self._accounts[(pid, category)]
             if acct and acct.typical is not None:
                 gains.append(acct)
         return est, gains

@@ -119,9 +119,19 @@ def standing(program: Any, where: Place) -> Standing:
     return Standing(_FROM_STATUS[program.status])
 
 
-def conditions(program: Any, terms: Sequence[Any], where: Place) -> list[Any]:
-    """The conditions a household must meet here: the program's, and those of the terms that pay here."""
+def program_conditions(program: Any, where: Place) -> list[Any]:
+    """The conditions of joining the program here: those its recipe states, and -- when residential customers
+    are not among its customer classes -- that the account is of a class it takes (a hub's home is
+    residential unless the household says otherwise)."""
     found = [c for c in program.conditions if applies(c, where) is not False]
-    for t in terms:
-        found += [c for c in t.conditions if applies(c, where) is not False and c not in found]
+    if program.customer_classes and "residential" not in program.customer_classes:
+        from .recipes.program import Condition  # the recipe format's own type, made here for a derived fact
+
+        found.append(Condition(kind="customer-class", text="only for " + ", ".join(program.customer_classes)
+                               + " customers (the program's customer classes)"))
     return found
+
+
+def term_conditions(term: Any, where: Place) -> list[Any]:
+    """The conditions of one payment term here (they gate that term alone)."""
+    return [c for c in term.conditions if applies(c, where) is not False]

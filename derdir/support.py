@@ -39,7 +39,9 @@ def _market_entry(cat: Catalog, pid: str, v: Verdict, device: DeviceFacts, key: 
     entry = j.as_dict()
     return {"supported": v.supported, "status": entry["status"], "program_status": j.program.status,
             "enrollment": entry["enrollment"], "enroll_url": entry["enroll_url"], "conditions": entry["conditions"],
-            "incentives": entry["incentives"], "estimate": entry["estimate"], "evidence": entry["evidence"],
+            "incentives": entry["incentives"], "estimate": entry["estimate"],
+            **({"estimate_if_confirmed": entry["estimate_if_confirmed"]} if "estimate_if_confirmed" in entry else {}),
+            "evidence": entry["evidence"],
             "verified_on": j.program.verified_on.isoformat()}
 
 

@@ -15,12 +15,12 @@ from .candidates import Rank, best_first, walk
 from .catalog.index import Catalog
 from .eligibility import verdict
 from .facts import DeviceFacts
-from .incentives import Estimate, Sizing, offer, size_reads
+from .incentives import Estimate, Sizing, estimate, size_reads
 from .lookup import device_summary
 from .markets import Market, resolve_location
 from .recipes.program import Program
-from .scope import Place, applies, place, standing
-from .scope import conditions as conditions_here
+from .judge import NO_ANSWERS, split_terms
+from .scope import Place, applies, place, program_conditions, standing
 from .support import program_summary
 
 UNRANKED: Rank = (-1.0, -1.0)  # the bound of a device none of whose programs publishes an amount
@@ -43,8 +43,11 @@ def best_estimate(cat: Catalog, program: Program, device: Sizing, category: str,
     (a program with conditions to confirm is not ranked: a market page cannot know them)."""
     best: tuple[Estimate, str | None] | None = None
     for w in _places_to_try(cat, program, market):
-        terms, est = offer(program, category, w, device)
-        if est is None or est.typical is None or conditions_here(program, terms, w):
+        if program_conditions(program, w):
+            continue
+        terms = split_terms(program, category, w, "", NO_ANSWERS)[0]  # terms with conditions of their own aside
+        est = estimate(program, terms, device, category)
+        if est is None or est.typical is None:
             continue
         util = w.utility
         if best is None or est.typical > (best[0].typical or 0):

@@ -48,6 +48,9 @@ def test_the_requirement_model_is_made_from_the_registry() -> None:
     ({"energy_monitoring": False}, {"energy_monitoring": False}, [], []),  # false requires nothing
     ({"any_standard": ["openadr-2.0b"]}, {"standards": ("ocpp-1.6", "openadr-2.0b")}, [], []),
     ({"any_standard": ["openadr-2.0b"]}, {"standards": ("ocpp-1.6",)}, ["needs one of: openadr-2.0b"], []),
+    ({"connectivity": ["wifi"]}, {"wifi": True}, [], []),
+    ({"connectivity": ["wifi"]}, {"zigbee": True}, ["needs to connect by wifi"], []),  # a Zigbee radiator valve
+    ({"connectivity": ["wifi"]}, {}, [], ["needs to connect by wifi"]),
 ])
 def test_requirements_are_checked_by_their_kind(req: dict, device: dict, unmet: list, unknown: list) -> None:
     assert requirements.check(Requirements(**req), facts(**device)) == (unmet, unknown)
@@ -101,10 +104,25 @@ def test_every_incentive_kind_has_words_and_an_estimate() -> None:
 
 def test_per_kwh_is_estimated_from_a_yearly_hour_limit_alone() -> None:
     ev = EventRules(max_hours_per_year=40)
-    assert event_hours_per_year(ev) == ((20, 40, 40), "up to 40 event hours a year (the program's limit; typical taken as the limit)")
+    assert event_hours_per_year(ev) == ((10, 20, 40), "up to 40 event hours a year (the program's limit; typical taken as half)")
     est = estimate(program(events={"max_hours_per_year": 40}), [Incentive(type="per-kwh", amount=1)],
                    facts(controllable_kw=2.0), "battery")
-    assert est is not None and (est.low, est.typical, est.high) == (40, 80, 80)
+    assert est is not None and (est.low, est.typical, est.high) == (20, 40, 80)
+
+
+def test_a_battery_is_paid_per_kw_only_for_what_it_can_hold_through_an_event() -> None:
+    """A 10 kWh battery cannot deliver 5 kW for a 4-hour event: 2.5 kW."""
+    est = estimate(program(events={"max_event_hours": 4}), [Incentive(type="per-kw-year", amount=100)],
+                   facts(controllable_kw=5.0, battery_kwh=10.0), "battery")
+    assert est is not None and est.typical == 250 and "at most 2.5 kW for a 4 h event" in est.assumptions[0]
+
+
+def test_a_program_not_for_homes_asks_for_the_customer_class() -> None:
+    from derdir.scope import program_conditions
+
+    business = program(customer_classes=["small-business"])
+    assert [c.kind for c in program_conditions(business, where("pge"))] == ["customer-class"]
+    assert program_conditions(program(), where("pge")) == []
 
 
 def test_months_read_as_a_range() -> None:

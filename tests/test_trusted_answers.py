@@ -143,7 +143,9 @@ def test_a_term_is_paid_only_in_its_market(tcat: Catalog) -> None:
     markets = support(tcat, "acme-wall", "wall-vpp")["markets"]
     assert [t["type"] for t in markets["pge"]["incentives"]] == ["per-kwh"]
     assert [t["type"] for t in markets["US-TX"]["incentives"]] == ["per-month"]
-    assert markets["US-TX"]["estimate"]["typical"] == 120  # $10 x 12 months, only in Texas
+    # $10 x 12 months, only in Texas, and only for Acme Electric's customers
+    assert markets["US-TX"]["estimate"] is None and markets["US-TX"]["estimate_if_confirmed"]["typical"] == 120
+    assert markets["US-TX"]["conditions"][0]["term"] == "per-month"
 
 
 def test_enrollment_status_is_per_market(tcat: Catalog) -> None:

@@ -202,6 +202,7 @@ class ConditionState(Out):
     text: str
     met: bool | None = Field(description="true (confirmed), false (not met), null (not said).")
     question: str
+    term: str | None = Field(description="The payment term (type) this condition alone gates; null: joining the program.")
 
 
 class UtilityOffer(Out):
@@ -231,7 +232,8 @@ class JudgedProgram(Out):
     counted: bool
     why_not: list[str]
     incentives: list[IncentiveTerm]
-    estimate: Estimate | None
+    estimate: Estimate | None = Field(description="What the terms counted here pay (those needing a condition aside).")
+    estimate_if_confirmed: Estimate | None = Field(None, description="With the terms that need a condition confirmed.")
     evidence: list[Evidence]
     markets: list[str] | None = None
     by_utility: list[UtilityOffer] | None = None
@@ -269,6 +271,7 @@ class MarketSupport(Out):
     conditions: list[ConditionState]
     incentives: list[IncentiveTerm]
     estimate: Estimate | None
+    estimate_if_confirmed: Estimate | None = None
     evidence: list[Evidence]
     verified_on: str
 

@@ -76,7 +76,7 @@ def event_hours_per_year(ev: "EventRules | None") -> tuple[Triple, str] | None:
             why += f", at most {limit:g} h a year"
         return (lo, ty, hi), why
     if limit:
-        return (limit / 2, limit, limit), f"up to {limit:g} event hours a year (the program's limit; typical taken as the limit)"
+        return (limit / 4, limit / 2, limit), f"up to {limit:g} event hours a year (the program's limit; typical taken as half)"
     return None
 
 

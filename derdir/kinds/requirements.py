@@ -9,7 +9,7 @@ cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from ..facts import DeviceFacts
 from ..recipes.common import Id
@@ -51,6 +51,15 @@ def _any_standard(wanted: list[str], device: DeviceFacts, hub: str | None) -> bo
     return None if not device.standards else False
 
 
+def _any_link(wanted: list[str], device: DeviceFacts, hub: str | None) -> bool | None:
+    if not set(wanted).isdisjoint(device.links):
+        return True
+    return None if not device.links else False
+
+
+Link = Literal["wifi", "ethernet", "cellular", "zigbee", "zwave", "matter"]
+
+
 def _hub(wanted: list[str], device: DeviceFacts, hub: str | None) -> bool | None:
     return None if hub is None else hub in wanted
 
@@ -68,6 +77,9 @@ REQUIREMENTS: dict[str, RequirementKind] = {k.name: k for k in (
     RequirementKind("min_controllable_kw", float | None, None, "Device must control at least this many kW.",
                     "controllable_kw", _at_least("controllable_kw"), lambda v: f"needs at least {v:g} kW controllable",
                     {"ge": 0}),
+    RequirementKind("connectivity", list[Link], [], "Device must connect in one of these ways (e.g. wifi for a program "
+                    "that reaches thermostats through their makers' clouds).", "links", _any_link,
+                    lambda v: "needs to connect by " + " or ".join(v)),
     RequirementKind("hubs", list[Id], [], "Device must be connected through one of these hubs (hub ids).",
                     "hub", _hub, lambda v: "needs to be connected through: " + ", ".join(v)),
 )}

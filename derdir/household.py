@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 from .catalog.index import Catalog
@@ -19,6 +18,7 @@ from .compat import verdict as compat_verdict
 from .eligibility import Verdict, verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
+from .exclusivity import best_combination, excludes
 from .judge import NO_ANSWERS, Answers, Judgement, Size, account_estimate, judge, parse_answers
 from .lookup import find_in_memory
 from .markets import Market, resolve_location
@@ -28,7 +28,6 @@ from .scope import Place, place
 
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
-EXACT_COMBINATIONS = 16  # programs that exclude one another, chosen among exactly up to this many (then greedily)
 
 # Where each status of a judgement is listed for a device
 LISTS = {"qualifies": "programs", "enrolled": "programs", "maybe": "programs", "conditional": "conditional",
@@ -118,48 +117,8 @@ def _add(total: dict[str, Any], est: dict[str, Any] | None) -> None:
         cur[k] = round(cur[k] + (est[k] or 0.0), 2)
 
 
-def _excludes(cat: Catalog, a: str, b: str) -> bool:
-    pa, pb = cat.programs[a], cat.programs[b]
-    return pa.excludes_all_programs or pb.excludes_all_programs or b in pa.excludes_programs or a in pb.excludes_programs
-
-
 def _value(row: dict[str, Any]) -> float:
     return sum(v["typical"] for v in row["estimate"].values())
-
-
-def best_combination(cat: Catalog, rows: list[dict[str, Any]], forced: set[str]) -> set[str]:
-    """The programs (ids of `rows`) a home can join together that earn the most: none excludes another,
-    every one in `forced` (already enrolled) is kept. Exact over each group of programs that exclude one
-    another, up to EXACT_COMBINATIONS of them; greedy beyond."""
-    ids = [r["id"] for r in rows]
-    value = {r["id"]: _value(r) for r in rows}
-    taken = set(forced)
-    free = [i for i in ids if i not in forced and not any(_excludes(cat, i, f) for f in forced)]
-    while free:  # one group of mutually excluding programs at a time
-        group, todo = [], [free[0]]
-        while todo:
-            i = todo.pop()
-            if i in group:
-                continue
-            group.append(i)
-            todo += [j for j in free if j not in group and _excludes(cat, i, j)]
-        free = [i for i in free if i not in group]
-        group.sort()
-        if len(group) <= EXACT_COMBINATIONS:
-            best: tuple[float, tuple[str, ...]] = (-1.0, ())
-            for n in range(len(group), 0, -1):
-                for combo in combinations(group, n):
-                    if any(_excludes(cat, a, b) for a, b in combinations(combo, 2)):
-                        continue
-                    total = sum(value[i] for i in combo)
-                    if total > best[0]:
-                        best = (total, combo)
-            taken |= set(best[1])
-        else:
-            for i in sorted(group, key=lambda g: (-value[g], g)):
-                if not any(_excludes(cat, i, t) for t in taken if t in group):
-                    taken.add(i)
-    return taken
 
 
 def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
@@ -196,14 +155,15 @@ def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
             rows[-1]["not_counted_because"] = "; ".join(first.why_not())
     rows.sort(key=lambda r: (not r["counted"], -_value(r), r["id"]))
     eligible = [r for r in rows if r["counted"]]
-    taken = best_combination(cat, eligible, {r["id"] for r in eligible if r["status"] == "enrolled"})
+    taken = best_combination(cat, {r["id"]: _value(r) for r in eligible},
+                             {r["id"] for r in eligible if r["status"] == "enrolled"})
     totals: dict[str, Any] = {}
     for row in eligible:
         if row["id"] in taken:
             for currency, v in row["estimate"].items():
                 _add(totals, {"currency": currency, **v})
             continue
-        clash = sorted(t for t in taken if _excludes(cat, row["id"], t))
+        clash = sorted(t for t in taken if excludes(cat, row["id"], t))
         row["counted"] = False
         row["not_counted_because"] = (f"cannot be combined with {', '.join(clash)}"
                                       + (" (one of them allows no other demand-response program)"

@@ -16,6 +16,7 @@ from .eligibility import verdict
 from .errors import InvalidInput
 from .facts import DeviceFacts
 from .household import evaluate
+from .exclusivity import best_combination, clashes
 from .incentives import Estimate, Sizing, estimate, size_reads
 from .judge import Answers, account_estimate, condition_json, parse_answers, split_terms
 from .lookup import find_in_memory
@@ -149,21 +150,33 @@ def _check(cat: Catalog, earn: _Earnings, device: Any, named: tuple[str, ...], h
         if ok is not True:
             return None
         fit = why
-    unlocks, gains = [], []
+    unlocks, gains = [], {}
     for pid in named:
         program = cat.programs[pid]
         v = verdict(program, device, hub_id)
         if v.supported is not True:
             continue
-        est, more = earn.of(pid, device.category, device)
-        gains += more
         unconfirmed = earn.unconfirmed(pid, device.category)
         if any(met is False for _, met in unconfirmed):
             continue
-        unlocks.append({**program_summary(pid, program), "estimate": est.as_dict() if est else None,
-                        "already_enrolled": pid in enrolled, "reason": v.reason, "counted": not unconfirmed,
-                        "conditions": [condition_json(c, met) for c, met in unconfirmed]})
+        est, more = earn.of(pid, device.category, device)
+        entry = {**program_summary(pid, program), "estimate": est.as_dict() if est else None,
+                 "already_enrolled": pid in enrolled, "reason": v.reason, "counted": not unconfirmed,
+                 "conditions": [condition_json(c, met) for c, met in unconfirmed]}
+        if entry["counted"] and (clash := clashes(cat, pid, enrolled)):
+            entry["counted"] = False
+            entry["not_counted_because"] = f"cannot be combined with {', '.join(clash)}, which the home is in"
+        if entry["counted"]:
+            gains[pid] = more
+        unlocks.append(entry)
+    # of the programs that exclude one another, the combination that adds the most
+    best = best_combination(cat, {pid: sum(g.typical or 0.0 for g in more) for pid, more in gains.items()}, set())
+    for entry in unlocks:
+        if entry["counted"] and entry["id"] not in best:
+            entry["counted"] = False
+            entry["not_counted_because"] = ("cannot be combined with " + ", ".join(clashes(cat, entry["id"], best))
+                                            + ", which adds more")
     if not any(u["counted"] for u in unlocks):
         return None
-    added, first_year = totals(gains)
+    added, first_year = totals([g for pid in best for g in gains[pid]])
     return (rank(added, first_year), len(unlocks), device.imported, device.id, device, unlocks, added, first_year, fit)

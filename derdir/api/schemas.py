@@ -473,8 +473,10 @@ class Unlock(ProgramSummary):
     estimate: Estimate | None
     already_enrolled: bool
     reason: str
-    counted: bool = Field(description="false: a condition to confirm first (see `conditions`); not in `added_yearly`.")
+    counted: bool = Field(description="false: a condition to confirm first (see `conditions`), or it cannot be combined "
+                                      "with a program the home is in or one that adds more; not in `added_yearly`.")
     conditions: list[ConditionState]
+    not_counted_because: str | None = None
 
 
 class Recommendation(Out):

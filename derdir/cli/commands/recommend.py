@@ -41,11 +41,19 @@ def recommend(
     for r in data["recommendations"]:
         adds = ", ".join(f"{c} {v:.0f}" for c, v in r["added_yearly"].items()) or "amount unknown"
         table.add_row(r["id"], r["category"], adds,
-                      ", ".join(p["id"] + ("" if p["counted"] else " (if you confirm: " + "; ".join(
-                          c["text"] for c in p["conditions"]) + ")") for p in r["programs"]))
+                      ", ".join(p["id"] + _not_counted(p) for p in r["programs"]))
     console.print(table)
     if data.get("needs_utility"):
         console.print(data["needs_utility"], highlight=False)
     if not data["recommendations"]:
         console.print("Nothing to recommend: no program a new customer can join here pays for a device in the catalog"
                       + (" that works with this hub" if hub else "") + ".", highlight=False)
+
+
+def _not_counted(p: dict) -> str:
+    """' (if you confirm: ...)' or ' (not counted: ...)' after a program that adds nothing yet."""
+    if p["counted"]:
+        return ""
+    if p.get("not_counted_because"):
+        return f" (not counted: {p['not_counted_because']})"
+    return " (if you confirm: " + "; ".join(c["text"] for c in p["conditions"]) + ")"

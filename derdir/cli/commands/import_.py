@@ -85,91 +85,47 @@ def _run(kind: str, file: Path, catalog: Optional[Path], homeassistant: Optional
             console.print(f"{name}: {', '.join(getattr(report, name))}", highlight=False)
 
 
-@import_app.command("zigbee")
-def zigbee_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="zigbee-herdsman-converters definitions as JSON."),
-    catalog: Optional[Path] = CatalogOption,
-    homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = VersionOption,
-    when: Optional[str] = DateOption,
-    dry_run: bool = DryRunOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Zigbee plugs, relays, meters, thermostats and climate controllers (and their white labels).
-
-    Example: derdir import zigbee zigbee-herdsman-converters-26.112.0.devices.json -H homeassistant-2026.2.3.integrations.json
-    """
-    _run("zigbee", file, catalog, homeassistant, version, when, dry_run, as_json)
-
-
-@import_app.command("zwave")
-def zwave_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="@zwave-js/config device files as JSON."),
-    catalog: Optional[Path] = CatalogOption,
-    homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = VersionOption,
-    when: Optional[str] = DateOption,
-    dry_run: bool = DryRunOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Z-Wave plugs, meters, thermostats, relays and load controllers.
-
-    Example: derdir import zwave zwave-js-config-15.29.0.devices.json -H homeassistant-2026.2.3.integrations.json
-    """
-    _run("zwave", file, catalog, homeassistant, version, when, dry_run, as_json)
+# One command per upstream database: (command, what the argument is, a folder or a file, help, example)
+COMMANDS = [
+    ("zigbee", "zigbee-herdsman-converters definitions as JSON.", False,
+     "Zigbee plugs, relays, meters, thermostats and climate controllers (and their white labels).",
+     "derdir import zigbee zigbee-herdsman-converters-26.112.0.devices.json -H homeassistant-2026.2.3.integrations.json"),
+    ("zwave", "@zwave-js/config device files as JSON.", False,
+     "Z-Wave plugs, meters, thermostats, relays and load controllers.",
+     "derdir import zwave zwave-js-config-15.29.0.devices.json -H homeassistant-2026.2.3.integrations.json"),
+    ("kasa", "python-kasa model facts as JSON.", False,
+     "TP-Link Kasa and Tapo plugs, switches and bulbs, one recipe per model.",
+     "derdir import kasa python-kasa-0.12.0.models.json -H homeassistant-2026.2.3.integrations.json"),
+    ("vehicles", "open-ev-data-dataset checkout (the folder with src/), e.g. open-ev-data-dataset-8edb266.", True,
+     "Electric cars, SUVs, pickups and vans from open-ev-data (CDLA-Permissive-2.0), one recipe per make and model.",
+     "derdir import vehicles open-ev-data-dataset-8edb266 -H homeassistant-2026.2.3.integrations.json"),
+    ("cec-inverters", "sam-library-cec-inverters-2019-03-05.csv from the pvlib wheel (or the unpacked wheel folder).", None,
+     "Residential grid-tied solar inverters (at most 15 kW AC) from the CEC list in pvlib (BSD-3-Clause).",
+     "derdir import cec-inverters pvlib-0.16.1/pvlib/data/sam-library-cec-inverters-2019-03-05.csv --package-version 0.16.1"),
+]
 
 
-@import_app.command("kasa")
-def kasa_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="python-kasa model facts as JSON."),
-    catalog: Optional[Path] = CatalogOption,
-    homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = VersionOption,
-    when: Optional[str] = DateOption,
-    dry_run: bool = DryRunOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """TP-Link Kasa and Tapo plugs, switches and bulbs, one recipe per model.
+def _command(kind: str, what: str, folder: bool | None, summary: str, example: str) -> None:
+    """Register `derdir import <kind>` (`folder`: the argument is a folder; False: a file; None: either)."""
+    place = {} if folder is None else {"file_okay": not folder, "dir_okay": folder}
 
-    Example: derdir import kasa python-kasa-0.12.0.models.json -H homeassistant-2026.2.3.integrations.json
-    """
-    _run("kasa", file, catalog, homeassistant, version, when, dry_run, as_json)
+    def command(
+        path: Path = typer.Argument(..., exists=True, help=what, **place),  # type: ignore[arg-type]
+        catalog: Optional[Path] = CatalogOption,
+        homeassistant: Optional[Path] = HAOption,
+        version: Optional[str] = VersionOption,
+        when: Optional[str] = DateOption,
+        dry_run: bool = DryRunOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        _run(kind, path, catalog, homeassistant, version, when, dry_run, as_json)
 
-
-@import_app.command("vehicles")
-def vehicles_cmd(
-    path: Path = typer.Argument(..., exists=True, file_okay=False,
-                                help="open-ev-data-dataset checkout (the folder with src/), e.g. open-ev-data-dataset-8edb266."),
-    catalog: Optional[Path] = CatalogOption,
-    homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = VersionOption,
-    when: Optional[str] = DateOption,
-    dry_run: bool = DryRunOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Electric cars, SUVs, pickups and vans from open-ev-data (CDLA-Permissive-2.0), one recipe per make and model.
-
-    Example: derdir import vehicles open-ev-data-dataset-8edb266 -H homeassistant-2026.2.3.integrations.json
-    """
-    _run("vehicles", path, catalog, homeassistant, version, when, dry_run, as_json)
+    command.__doc__ = f"{summary}\n\n    Example: {example}\n    "
+    import_app.command(kind)(command)
 
 
-@import_app.command("cec-inverters")
-def cec_cmd(
-    file: Path = typer.Argument(..., exists=True,
-                                help="sam-library-cec-inverters-2019-03-05.csv from the pvlib wheel (or the unpacked wheel folder)."),
-    catalog: Optional[Path] = CatalogOption,
-    homeassistant: Optional[Path] = HAOption,
-    version: Optional[str] = VersionOption,
-    when: Optional[str] = DateOption,
-    dry_run: bool = DryRunOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Residential grid-tied solar inverters (at most 15 kW AC) from the CEC list in pvlib (BSD-3-Clause).
-
-    Example: derdir import cec-inverters pvlib-0.16.1/pvlib/data/sam-library-cec-inverters-2019-03-05.csv --package-version 0.16.1
-    """
-    _run("cec-inverters", file, catalog, homeassistant, version, when, dry_run, as_json)
+for _spec in COMMANDS:
+    _command(*_spec)
 
 
 @import_app.command("utilities")

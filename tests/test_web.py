@@ -270,6 +270,23 @@ def test_check_my_home_errors(client: TestClient) -> None:
     assert "<script>alert(1)" not in r.text
 
 
+@pytest.mark.parametrize(("kwargs", "status", "says"), [
+    ({"files": {"registry": ("r.json", b'{"version": 1, "key": "core.device_registry", "data": []}', "application/json")}},
+     422, "registry.data"),
+    ({"files": {"registry": ("r.json", b'{"version": 7, "key": "core.device_registry", "data": {}}', "application/json")}},
+     422, "not supported"),
+    ({"content": b"abc", "headers": {"Content-Type": "multipart/form-data"}}, 400, "Missing boundary"),
+    ({"content": b"x" * (7 * 1024 * 1024), "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+     413, "over"),
+])
+def test_check_my_home_answers_every_problem_as_a_page(client: TestClient, kwargs: dict, status: int, says: str) -> None:
+    """A page flow never answers problem+json: a bad file, a broken form or an oversize one is an HTML page."""
+    r = client.post("/check", data={"market": "pge"} if "files" in kwargs else None, **kwargs)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("text/html") and says in r.text
+    assert '"type":' not in r.text
+
+
 def test_contribute_proposes_a_valid_recipe(client: TestClient) -> None:
     form = {"kind": "device", "category": "smart-plug", "manufacturer": "TP-Link", "brand": "Kasa",
             "product_name": "Smart Plug Mini 15A", "model": "EP10ZZ", "source": "https://www.tp-link.com/us/"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from derdir.cli import commands  # noqa: F401
@@ -95,3 +96,39 @@ def test_every_command_has_an_example_in_its_help() -> None:
         subs = command.commands.values() if hasattr(command, "commands") else [command]
         for sub in subs:
             assert "Example:" in (sub.help or ""), f"{name} {sub.name} has no example"
+
+
+# --- file arguments (issue 17, item 14) ---------------------------------------------------------------------
+
+FILE_ARGS = [
+    ("check", "--location", "pge", "--devices", "{path}"),
+    ("check", "--location", "pge", "--ha-registry", "{path}"),
+    ("recommend", "--location", "pge", "--devices", "{path}"),
+    ("recommend", "--location", "pge", "--ha-registry", "{path}"),
+    ("resolve", "--jsonl", "{path}"),
+]
+
+
+@pytest.mark.parametrize("args", FILE_ARGS, ids=[" ".join(a[:1] + a[-2:-1]) for a in FILE_ARGS])
+@pytest.mark.parametrize("what", ["missing", "folder", "unreadable", "binary"])
+def test_every_file_argument_fails_in_one_line(real_build: Path, tmp_path: Path, args: tuple[str, ...],
+                                               what: str) -> None:
+    import os
+
+    path = tmp_path / "nope.json"
+    if what == "folder":
+        path.mkdir()
+    elif what == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads every file")
+        path.write_text("[]")
+        path.chmod(0)
+    elif what == "binary":
+        path.write_bytes(b"\xff\xfe\x00\x01")
+    result = runner.invoke(app, [a.format(path=path) for a in args] + ["--catalog", str(CATALOG), "--build-dir",
+                                                                       str(real_build)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    if what != "binary":
+        assert str(path) in lines[0]

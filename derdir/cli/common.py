@@ -11,8 +11,19 @@ from typing import Any, Callable, Iterator, NoReturn
 import typer
 from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+PIPED_WIDTH = 10_000  # wide enough that no id, name or URL is ever wrapped or cut
+
+
+def _console(stderr: bool = False) -> Console:
+    """On a terminal, rich's layout at the terminal's width; piped or redirected (a script, `| grep`, a file),
+    every value in full: lines are not wrapped and table cells are not folded or cut at 80 columns."""
+    if (sys.stderr if stderr else sys.stdout).isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=PIPED_WIDTH, soft_wrap=True)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 CatalogOption = typer.Option(
     None, "--catalog", envvar="DERDIR_CATALOG", help="Catalog folder (default: ./catalog, else the bundled one)."

@@ -28,6 +28,10 @@ def open_catalog(catalog_root: Path, build_dir: Path, rebuild: bool = True, prog
             except CatalogInvalid:
                 if current_build(build_dir) is None:
                     raise
+            except Exception:  # noqa: BLE001 - a build that fails in any other way must not stop a good one serving
+                if current_build(build_dir) is None:
+                    raise
+                log.exception("the catalog at %s could not be built; answering from the last good build", catalog_root)
     path = current_build(build_dir)
     if path is None:
         raise BuildMissing(f"no build in {build_dir}; run `derdir build`")

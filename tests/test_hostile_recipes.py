@@ -101,6 +101,10 @@ CASES = [
     Case("nan-number", P, "type", 10, "finite number", "incentives[0].amount"),
     Case("future-verified-on", U, "future-date", 4, "in the future", "verified_on"),
     Case("future-source-seen", U, "future-date", 7, "in the future", "sources[0].seen"),
+    Case("impossible-date", U, "yaml", 4, "not a valid date: '2026-02-30'", "verified_on"),
+    Case("impossible-source-date", U, "yaml", 7, "not a valid date: '2026-13-01'", "sources[0].seen"),
+    Case("huge-integer", U, "yaml", 4, "number is too large", "eia_id"),
+    Case("sqlite-overflow-integer", U, "yaml", 4, "number is too large", "eia_id"),
     # ids and layout
     Case("id-mismatch", U, "id-format", 1, "must match the file name", "id"),
     Case("bad-file-name", "utilities/Bad_Name.yaml", "id-format", 1, "kebab-case"),
@@ -213,6 +217,19 @@ def test_a_server_never_sees_a_hostile_catalog(served: tuple[Path, Path, str]) -
         assert client.get("/v1/products/acme-plug").status_code == 200
         target.unlink()
     assert build(root, build_dir).version == version  # the clean catalog builds again, unchanged
+
+
+@pytest.mark.parametrize("fixture", ["impossible-date", "huge-integer", "sqlite-overflow-integer"])
+def test_queries_and_serve_answer_from_the_good_build(served: tuple[Path, Path, str], fixture: str) -> None:
+    """`info` (and `serve`, which opens the catalog the same way) rebuild first: the refused catalog leaves them
+    answering from the good build, not crashing."""
+    from derdir.service import open_catalog
+
+    root, build_dir, version = served
+    (root / U / f"{fixture}.yaml").write_bytes((FIXTURES / f"{fixture}.yaml").read_bytes())
+    result = runner.invoke(cli, ["info", "acme-plug", "--catalog", str(root), "--build-dir", str(build_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    assert open_catalog(root, build_dir).version == version
 
 
 # --- hostile files made on the fly ---------------------------------------------------------------

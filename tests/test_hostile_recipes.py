@@ -92,6 +92,9 @@ CASES = [
     Case("javascript-url", U, "url-scheme", 4, "http or https", "website"),
     Case("data-url", U, "url-scheme", 6, "http or https", "sources[0].url"),
     Case("protocol-relative-url", U, "url-scheme", 4, "http or https", "website"),
+    Case("nul-in-url", U, "type", 4, "not a valid absolute URL", "website"),
+    Case("backslash-userinfo-url", U, "type", 4, "backslash", "website"),
+    Case("userinfo-url", U, "type", 6, "user:password@", "sources[0].url"),
     Case("rule-without-category", P, "required-field", 7, "required field", "eligibility.rules[0].category"),
     # numbers and dates
     Case("negative-amount", P, "type", 10, "greater than or equal to 0", "incentives[0].amount"),
@@ -305,6 +308,13 @@ def test_exclusion_cycles_are_allowed(served: tuple[Path, Path, str]) -> None:
     errors, _ = _errors(root)
     assert errors == []
     assert build(root, build_dir).version != version
+
+
+def test_comparisons_in_text_are_not_markup(served: tuple[Path, Path, str]) -> None:
+    """A browser reads markup only where "<" touches a letter, "/", "!" or "?": "a < b > c" is text."""
+    root, _, _ = served
+    (root / "utilities" / "comparison.yaml").write_text(recipe(UTILITY + "notes: 'rated a < b > c, and 1<2 <3'\n"))
+    assert _errors(root)[0] == []
 
 
 def test_bom_and_crlf_alone_are_fine(served: tuple[Path, Path, str]) -> None:

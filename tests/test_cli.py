@@ -132,3 +132,27 @@ def test_every_file_argument_fails_in_one_line(real_build: Path, tmp_path: Path,
     assert len(lines) == 1 and lines[0].startswith("error:"), result.output
     if what != "binary":
         assert str(path) in lines[0]
+
+
+# --- info on every kind (issue 17, item 13) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("ref", "kind", "rid", "says"), [
+    ("home-assistant-yellow", "hub", "home-assistant-yellow", "derdir compat <product> home-assistant-yellow"),
+    ("YELLOW-KIT-POE", "hub", "home-assistant-yellow", "works with"),
+    ("pge-wattersaver", "program", "pge-wattersaver", "derdir support <product> pge-wattersaver"),
+    ("pge", "utility", "pge", "derdir programs --market pge"),
+    ("Pacific Gas & Electric Co", "utility", "pge", "US-CA"),
+])
+def test_info_answers_for_hubs_programs_and_utilities(real_build: Path, ref: str, kind: str, rid: str, says: str) -> None:
+    code, out = cli(real_build, "info", ref)
+    assert code == 0, out
+    assert f"({kind} {rid})" in out and says in out and "Traceback" not in out
+    data = cli_json(real_build, "info", ref)
+    assert data["id"] == rid and data["kind"] == kind
+
+
+def test_info_without_a_market_lists_where_each_program_runs(real_build: Path) -> None:
+    code, out = cli(real_build, "info", "tp-link-kasa-kp125m")
+    assert code == 0, out
+    assert "renew-home-ohmconnect" in out and "pge, sce, sdge" in out

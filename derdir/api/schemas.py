@@ -399,6 +399,9 @@ class Problem(Out):
     ref: str | None = None
     suggestions: list[str] | None = None
     candidates: list[ProductSummary] | None = None
+    actual_kind: Literal["hub", "program", "utility"] | None = Field(
+        None, description="The reference names an entity of this other kind (a hub asked for as a product)")
+    actual_id: str | None = None
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -9,7 +9,7 @@ import logging
 import threading
 from pathlib import Path
 
-from .catalog.build import build, catalog_version, current_build
+from .catalog.build import build, catalog_version, current_build, version_of
 from .catalog.index import Catalog
 from .errors import BuildMissing, CatalogInvalid
 
@@ -21,7 +21,7 @@ def open_catalog(catalog_root: Path, build_dir: Path, rebuild: bool = True, prog
     the last good build if there is one (and re-raises if there is none)."""
     current = current_build(build_dir)
     if rebuild and catalog_root.is_dir():
-        stale = current is None or current.name != catalog_version(catalog_root)
+        stale = current is None or version_of(current) != catalog_version(catalog_root)
         if stale:
             try:
                 build(catalog_root, build_dir, progress)

@@ -116,6 +116,9 @@ def test_rebuilds_under_load_drop_nothing(server: tuple[str, Path, Path]) -> Non
             assert not info.reused
             names[info.version] = name
             time.sleep(BETWEEN_BUILDS_S)
+            again = build(root, build_dir, force=True)  # the same version, published beside the one served
+            assert again.version == info.version and again.path != info.path
+            time.sleep(BETWEEN_BUILDS_S)
         time.sleep(1.2)  # the server checks for a new build once a second
     finally:
         stop.set()

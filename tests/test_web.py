@@ -103,12 +103,30 @@ def test_page_renders_with_canonical_and_json_link(client: TestClient, url: str,
     assert "default-src 'self'" in r.headers["content-security-policy"]
     page = check_structure(r.text)
     canonical = page.find("link", rel="canonical")
-    assert len(canonical) == 1 and canonical[0]["href"].startswith("http://testserver/")
+    href = canonical[0]["href"]
+    assert len(canonical) == 1 and href.startswith(url.split("?")[0]) and not href.startswith("//")  # relative
     alternate = page.find("link", rel="alternate", type="application/json")
     assert alternate and alternate[0]["href"] == json_url
     assert page.find("a", href=json_url), "no visible link to the page's JSON"
     api = client.get(json_url)
     assert api.status_code == 200 and api.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", ["/", "/products/tp-link-kasa-kp125m", "/nope-nope", "/check"])
+def test_the_host_header_is_never_reflected_into_the_canonical_link(real_build: Path, url: str) -> None:
+    """Cacheable pages carried `Host: evil.example` into <link rel=canonical> (cache poisoning)."""
+    for client, base in ((TestClient(create_app(real_build)), ""),
+                         (TestClient(create_app(real_build, base_url="https://der.example/")), "https://der.example")):
+        r = client.get(url, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+        assert "evil.example" not in r.text
+        canonical = check_structure(r.text).find("link", rel="canonical")
+        assert canonical[0]["href"] == base + url
+
+
+def test_a_base_url_that_is_not_an_address_is_refused(real_build: Path) -> None:
+    for bad in ("javascript:alert(1)", "der.example", "https://der.example/?q=1"):
+        with pytest.raises(ValueError, match="base URL"):
+            create_app(real_build, base_url=bad)
 
 
 @pytest.mark.parametrize("url", FORMS)

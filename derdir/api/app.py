@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ..service import LiveCatalog
 from ..web import STATIC_DIR
 from ..web import router as web_router
-from . import middleware, problems
+from . import docs, middleware, problems
 from .households import router as household_router
 from .routes import router
 
@@ -33,13 +33,14 @@ def public_base(url: str) -> str:
 def create_app(build_dir: Path, check_every: float = 1.0, base_url: str | None = None) -> FastAPI:
     """App serving the build in `build_dir`; a newly published build is picked up within `check_every` s.
     `base_url` (or DERDIR_BASE_URL) is the public address pages name as their canonical URL."""
-    app = FastAPI(title="DER Directory", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="DER Directory", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.live = LiveCatalog(build_dir, check_every)
     app.state.base_url = public_base(base_url if base_url is not None else os.environ.get("DERDIR_BASE_URL", ""))
     problems.install(app)
     middleware.install(app)
     app.include_router(router)
     app.include_router(household_router)
+    docs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

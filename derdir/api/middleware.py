@@ -22,7 +22,6 @@ MAX_UPLOAD = 6 * 1024 * 1024  # the "check my home" page takes a Home Assistant 
 UPLOAD_PATHS = ("/check",)
 TIMEOUT_S = 10.0
 VERSION_HEADER = "X-Catalog-Version"
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -32,11 +31,15 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
 }
-# FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script; the API-wide policy
-# would leave it blank. This page only, and it shows no catalog text, so the looser policy is confined to it.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The documentation pages: scripts from this server only (no CDN, no inline script). Swagger UI styles itself
+# from its stylesheet; ReDoc (styled-components) writes <style> elements and parses in a blob: worker.
+DOCS_CSP = {
+    "/docs": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    "/redoc": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+}
 
 
 class Deadline:
@@ -146,8 +149,8 @@ class Guard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
-        if request.url.path in DOCS_PATHS:
-            response.headers.setdefault("Content-Security-Policy", DOCS_CSP)
+        if request.url.path in DOCS_CSP:
+            response.headers.setdefault("Content-Security-Policy", DOCS_CSP[request.url.path])
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         version = getattr(request.state, "catalog_version", None)

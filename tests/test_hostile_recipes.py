@@ -35,6 +35,8 @@ from derdir.problem import Problem
 from tests.conftest import SEED, recipe
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
+# The promise: refusing a hostile file costs under 2 s of work. Measured as this process's CPU time, which the
+# code controls, not wall time, which a loaded 2-core CI machine stretches (1 s of work took 2.0 s there).
 TIME_LIMIT_S = 2.0
 U, P, D = "utilities/", "programs/", "devices/smart-plug/"
 
@@ -158,9 +160,9 @@ def served(mini: Callable[..., Path], good_build: Path, tmp_path: Path) -> tuple
 
 
 def _errors(root: Path) -> tuple[list[Problem], float]:
-    start = time.perf_counter()
+    start = time.process_time()
     problems = audit_catalog(root)
-    return [p for p in problems if p.severity == "error"], time.perf_counter() - start
+    return [p for p in problems if p.severity == "error"], time.process_time() - start
 
 
 def _refused_by_build(root: Path, build_dir: Path, version: str) -> list[Problem]:
@@ -200,9 +202,9 @@ def test_hostile_recipe_is_refused(case: Case, served: tuple[Path, Path, str]) -
     assert result.exit_code == 1
     assert f"{path}:{case.line}:" in result.output and f"[{case.rule}]" in result.output, result.output
 
-    start = time.perf_counter()
+    start = time.process_time()
     problems = _refused_by_build(root, build_dir, version)
-    assert time.perf_counter() - start < TIME_LIMIT_S
+    assert time.process_time() - start < TIME_LIMIT_S
     assert any((p.path, p.rule, p.line) == (path, case.rule, case.line) for p in problems)
 
 

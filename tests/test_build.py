@@ -251,3 +251,32 @@ def test_leftovers_of_killed_builds_are_swept(mini, tmp_path: Path) -> None:
     assert not {n for n in names if str(dead.pid) in n}, names
     assert {f".tmp-0123456789abcdef-{live}-42", f".parse-cache.pickle-{live}.tmp", f".digests.pickle-{live}.tmp",
             f".current-{live}-7"} <= names
+
+
+def test_build_reports_its_phases_and_every_recipe_read(mini, tmp_path: Path) -> None:
+    """What `derdir build` draws its progress bar from (it printed nothing for ~10 s)."""
+    root, out = mini({}), tmp_path / "build"
+    calls: list[tuple] = []
+    info = build(root, out, lambda *args: calls.append(args))
+    phases = [c for c in calls if c[0] is not None]
+    assert [p[0].split()[0] for p in phases] == ["reading", "auditing", "writing"]
+    total = sum(info.counts.values())
+    assert phases[0] == (f"reading {total} recipes", total)
+    assert len([c for c in calls if c == (None,)]) == total
+
+
+def test_the_cli_progress_bar_counts_the_recipes(mini, tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from derdir.cli import common
+
+    root = mini({})
+    screen = io.StringIO()
+    monkeypatch.setattr(common, "err_console", Console(file=screen, force_terminal=True, width=120))
+    with common.progress_bar("building") as step:
+        build(root, tmp_path / "build", step)
+        step(None)
+    text = screen.getvalue()
+    assert "reading 7 recipes" in text and "7/7" in text, text[-500:]

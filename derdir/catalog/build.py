@@ -185,15 +185,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:
-    """Audit, compile and atomically publish the catalog at `root` into `build_dir`."""
+# progress(message, total): a phase begins (total: its steps, when counted); progress(None): one step done.
+Progress = Callable[..., None]
+
+
+def build(root: Path, build_dir: Path, progress: Progress | None = None, force: bool = False) -> BuildInfo:
+    """Audit, compile and atomically publish the catalog at `root` into `build_dir`, telling `progress`
+    each phase and each recipe read."""
     with _collector_paused():
         return _build(root, build_dir, progress, force)
 
 
-def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, force: bool) -> BuildInfo:
+def _build(root: Path, build_dir: Path, progress: Progress | None, force: bool) -> BuildInfo:
     root, build_dir = Path(root), Path(build_dir)
-    say = progress or (lambda _msg: None)
+    say: Progress = progress or (lambda *_: None)
     paths = recipe_paths(root)
     digests: DigestCache = {} if force else _load_pickle(build_dir / DIGESTS_FILE, DIGESTS_STAMP, {})
     version = catalog_version(root, paths, digests)
@@ -233,11 +238,11 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
 
 
 def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str, bytes], existing: Path | None,
-                tmp: Path, version: str, built_at: str, say: Callable[[str], None]) -> dict[str, Any]:
+                tmp: Path, version: str, built_at: str, say: Progress) -> dict[str, Any]:
     """Read, audit and index every recipe into `tmp`; returns the build's meta."""
-    say(f"reading {len(paths)} recipes")
+    say(f"reading {len(paths)} recipes", len(paths))
     cache: ParseCache = _load_pickle(build_dir / CACHE_FILE, _models_stamp(), {})
-    files = read_catalog(root, cache=cache, contents=dict(zip(map(str, paths), hashes.values())))
+    files = read_catalog(root, cache=cache, contents=dict(zip(map(str, paths), hashes.values())), progress=say)
     say("auditing")
     errors = [p for p in audit_files(files) if p.severity == "error"]
     if errors:

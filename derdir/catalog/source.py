@@ -151,4 +151,4 @@ def _collect(files: CatalogFiles, loaded: Loaded | None, problems: list[Problem]
     if loaded is not None:
         files.add(loaded)
     if progress:
-        progress()
+        progress(None)  # one recipe read

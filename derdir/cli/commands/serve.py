@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..app import app
-from ..common import BuildOption, CatalogOption, build_root, catalog_root, console, fail, handle_errors
+from ..common import BuildOption, CatalogOption, build_root, catalog_root, console, fail, handle_errors, progress_bar
 
 
 @app.command()
@@ -44,8 +44,8 @@ def serve(
         fail(taken)
     root = catalog_root(catalog)
     out = build_root(build_dir, root)
-    with handle_errors():
-        cat = open_catalog(root, out)
+    with handle_errors(), progress_bar("opening the catalog") as step:
+        cat = open_catalog(root, out, progress=step)
     os.environ["DERDIR_BUILD"] = str(out)
     os.environ["DERDIR_BASE_URL"] = base
     message = f"serving catalog {cat.version} on http://{host}:{port}/ (docs at /docs)"

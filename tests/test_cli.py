@@ -156,3 +156,18 @@ def test_info_without_a_market_lists_where_each_program_runs(real_build: Path) -
     code, out = cli(real_build, "info", "tp-link-kasa-kp125m")
     assert code == 0, out
     assert "renew-home-ohmconnect" in out and "pge, sce, sdge" in out
+
+
+def test_piped_output_prints_full_values_on_one_line(real_build: Path) -> None:
+    """Piped (not a terminal), tables neither fold ids nor cut reasons and URLs at 80 columns (issue 17 item 16)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    out = subprocess.run([sys.executable, "-m", "derdir", "info", "tp-link-kasa-kp125m", "--catalog", str(CATALOG),
+                          "--build-dir", str(real_build)], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    row = next(line for line in out.stdout.splitlines() if "renew-home-ohmconnect" in line)
+    assert "sources disagree about this device; see evidence" in row and "pge, sce, sdge" in row, out.stdout
+    assert max(map(len, out.stdout.splitlines())) > 80

@@ -55,7 +55,8 @@ def progress_bar(description: str, disable: bool = False) -> Iterator[Callable[.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True, disable=disable) as bar:
+                  TimeElapsedColumn(), console=err_console, transient=True,
+                  disable=disable or not err_console.is_terminal) as bar:
         task = bar.add_task(description, total=None)
 
         def step(message: str | None = None, total: int | None = None) -> None:

@@ -94,7 +94,25 @@ def find_in_memory(cat: Catalog, kind: str, ref: str, field: str) -> str:
         hits = set(cat.ident("model", key(ref))) & set(items)
         if len(hits) == 1:
             return hits.pop()
+        hits = _hubs_named(items, ref)
+        if len(hits) == 1:  # 'hubitat', 'Hubitat Elevation', 'hue': the one hub a person means
+            return hits[0]
+        if hits:
+            raise NotFound(kind, ref, hits, field=field)
     raise NotFound(kind, ref, _similar_ids(cat, kind, ref), field=field)
+
+
+def _hubs_named(hubs: dict[str, Any], ref: str) -> list[str]:
+    """Hubs whose id starts with `ref` (as an id would be written), whose ecosystem is `ref`, or whose maker and
+    name hold every word of `ref`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
+    words = [key(w) for w in re.findall(r"\w+", ref)]
+    out = []
+    for hid, h in sorted(hubs.items()):
+        text = key(" ".join(filter(None, [h.manufacturer, h.brand, h.product_name, h.family])))
+        if (slug and hid.startswith(slug)) or slug == h.ecosystem or (words and all(w in text for w in words)):
+            out.append(hid)
+    return out
 
 
 def _similar_ids(cat: Catalog, kind: str, ref: str) -> list[str]:

@@ -171,3 +171,32 @@ def test_piped_output_prints_full_values_on_one_line(real_build: Path) -> None:
     row = next(line for line in out.stdout.splitlines() if "renew-home-ohmconnect" in line)
     assert "sources disagree about this device; see evidence" in row and "pge, sce, sdge" in row, out.stdout
     assert max(map(len, out.stdout.splitlines())) > 80
+
+
+# --- finding hubs (issue 17, item 20) -------------------------------------------------------------------------
+
+
+def test_hubs_lists_every_hub_with_its_id(real_build: Path) -> None:
+    data = cli_json(real_build, "hubs")
+    ids = {h["id"] for h in data}
+    assert {"home-assistant-yellow", "hubitat-elevation-c-8", "philips-hue-bridge"} <= ids
+    code, out = cli(real_build, "hubs")
+    assert code == 0 and "hubitat-elevation-c-8" in out and f"{len(data)} hubs" in out
+
+
+def test_search_for_a_hub_says_where_it_is(real_build: Path) -> None:
+    code, out = cli(real_build, "search", "home assistant")
+    assert code == 0
+    assert "hub home-assistant-yellow" in out and "derdir info home-assistant-yellow" in out
+
+
+@pytest.mark.parametrize(("given", "hub"), [("hubitat", "hubitat-elevation-c-8"), ("Hubitat Elevation", "hubitat-elevation-c-8"),
+                                            ("hue", "philips-hue-bridge"), ("Hue Bridge", "philips-hue-bridge")])
+def test_compat_accepts_a_unique_part_of_a_hub_name(real_build: Path, given: str, hub: str) -> None:
+    data = cli_json(real_build, "compat", "tp-link-kasa-kp125m", given)
+    assert data["hub"] == hub, data
+
+
+def test_compat_names_the_hubs_an_ambiguous_part_could_be(real_build: Path) -> None:
+    code, out = cli(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant")
+    assert code == 2 and "home-assistant-yellow" in out and "home-assistant-green" in out

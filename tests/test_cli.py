@@ -200,3 +200,22 @@ def test_compat_accepts_a_unique_part_of_a_hub_name(real_build: Path, given: str
 def test_compat_names_the_hubs_an_ambiguous_part_could_be(real_build: Path) -> None:
     code, out = cli(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant")
     assert code == 2 and "home-assistant-yellow" in out and "home-assistant-green" in out
+
+
+# --- data oddities checked against their sources (issue 17, item 21) -------------------------------------------
+
+
+def test_a_usb_radio_is_not_a_hub_for_wifi_devices(real_build: Path) -> None:
+    """Home Assistant Connect ZBT-1 is a USB Zigbee/Thread radio (home-assistant.io/connectzbt1): a Wi-Fi plug
+    does not reach it "via the tplink integration"; a Zigbee device does reach it as a coordinator."""
+    data = cli_json(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant-connect-zbt-1")
+    assert data["compatible"] is None and "radio adapter" in data["reason"]
+    assert all(p["type"] == "protocol" for p in data["paths"])
+    assert cli_json(real_build, "compat", "tp-link-kasa-kp125m", "home-assistant-yellow")["compatible"] is True
+
+
+def test_hubitat_runs_an_ecobee_integration(real_build: Path) -> None:
+    """Hubitat ships the built-in Ecobee Integration app (docs.hubitat.com, Ecobee_Integration)."""
+    data = cli_json(real_build, "compat", "ecobee-ecobee3-lite", "hubitat")
+    assert data["compatible"] is True and data["how"]["connection"] == "cloud"
+    assert data["how"]["url"] == "https://docs.hubitat.com/index.php?title=Ecobee_Integration"

@@ -354,3 +354,10 @@ def test_pages_render_recipes_with_only_required_fields(mini, tmp_path) -> None:
         r = client.get(url)
         assert r.status_code == 200, (url, r.text[:500])
     assert "unknown" in client.get("/products/acme-dumb-plug").text
+
+
+def test_the_market_picker_shows_the_names_people_know(client: TestClient) -> None:
+    """The datalist listed legal names ("Niagara Mohawk Power Corporation") where people know "National Grid"."""
+    r = client.get("/check")
+    assert '<option value="national-grid-ny">National Grid (Niagara Mohawk Power Corporation, US-NY)</option>' in r.text
+    assert '<option value="pge">PG&amp;E (Pacific Gas and Electric Company, US-CA)</option>' in r.text

@@ -36,6 +36,13 @@ def choices(cat: Catalog) -> dict[str, Any]:
     return made
 
 
+def utility_label(u: Any) -> str:
+    """What people call a utility first, the legal name after: 'National Grid (Niagara Mohawk Power Corporation,
+    US-NY)', where the name on its own was a legal name nobody types."""
+    short = u.short_name if u.short_name and u.short_name != u.name else None
+    return f"{short} ({u.name}, {', '.join(u.regions)})" if short else u.name
+
+
 def _choices(cat: Catalog) -> dict[str, Any]:
     return {
         "categories": [c.value for c in Category],
@@ -43,7 +50,7 @@ def _choices(cat: Catalog) -> dict[str, Any]:
         "programs": [{"id": pid, "name": p.name, "operator": p.operator} for pid, p in sorted(cat.programs.items())],
         "hubs": [{"id": hid, "name": h.product_name} for hid, h in sorted(cat.hubs.items())],
         "regions": regions(cat),
-        "utilities": [{"id": uid, "name": u.name} for uid, u in sorted(cat.utilities.items())],
+        "utilities": [{"id": uid, "name": u.name, "label": utility_label(u)} for uid, u in sorted(cat.utilities.items())],
     }
 
 

@@ -47,6 +47,7 @@ def test_body_over_1_mb_is_413(client: TestClient) -> None:
     r = client.post("/v1/households/evaluate", content=body, headers={"Content-Type": "application/json"})
     _problem(r, 413, "body")
     assert time.process_time() - start < 2
+    assert r.headers["connection"] == "close"
 
 
 def test_body_of_exactly_1_mb_is_read(client: TestClient) -> None:
@@ -150,6 +151,7 @@ def test_a_body_without_a_length_is_bounded_by_what_is_read(real_build: Path, en
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 413
     assert read <= limit + 2 * len(item)
+    assert (b"connection", b"close") in start["headers"]  # the rest of the body is not drained either
     kind = dict(start["headers"])[b"content-type"]
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     if path == "/check":  # a page flow answers a page

@@ -172,8 +172,8 @@ class BodyTooLarge(HTTPException):
 
     field = "body"
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body over {limit} bytes")
+    def __init__(self, limit: int) -> None:  # the rest of the body is not wanted: the connection is closed
+        super().__init__(413, f"request body over {limit} bytes", headers={"Connection": "close"})
 
 
 class Body:
@@ -214,7 +214,7 @@ class Body:
             if not length.strip().isdigit():
                 return refusal(scope, 400, "content-length is not a number", field="body")
             if int(length) > limit:
-                return refusal(scope, 413, f"request body over {limit} bytes", field="body")
+                return refusal(scope, 413, f"request body over {limit} bytes", {"Connection": "close"}, field="body")
         encoding = headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             return refusal(scope, 415, f"request bodies are read as sent: Content-Encoding {encoding} is not "

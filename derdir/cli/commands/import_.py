@@ -48,8 +48,10 @@ def _run(kind: str, file: Path, catalog: Optional[Path], homeassistant: Optional
             recipes = build(kind, file, seen, version, ha)
             step(f"writing {SOURCES[kind].package} recipes", len(recipes))
             report = write_recipes(recipes, root, progress=step, dry_run=dry_run)
-        except (OSError, ValueError) as exc:
-            fail(str(exc))
+        except (OSError, ValueError) as exc:  # json.JSONDecodeError included: nesting and numbers are bounded
+            fail(f"{file}: {exc}" if str(file) not in str(exc) else str(exc))
+        except RecursionError:
+            fail(f"{file}: JSON nested too deeply")
     if ha is None and not as_json:
         err_console.print("[yellow]note:[/yellow] no --homeassistant file given: Home Assistant integrations are left out")
     counts = report.counts()

@@ -17,7 +17,7 @@ def paths(device: DeviceFacts, hub: Hub) -> list[dict[str, Any]]:
     """Every known way the device reaches the hub, most direct first."""
     out: list[dict[str, Any]] = []
     for ecosystem, name, url, connection, via in device.integrations:
-        if ecosystem == hub.ecosystem:
+        if ecosystem == hub.ecosystem and not hub.radio_adapter:  # a radio stick runs no integration
             out.append({"type": "integration", "name": name, "url": url, "connection": connection, "via": via,
                         "reason": f"the device has {article(ecosystem_name(hub.ecosystem))} {ecosystem_name(hub.ecosystem)} integration"
                         + (f" ({name})" if name else "")})
@@ -56,6 +56,9 @@ def verdict(device: DeviceFacts, hub: Hub, found: list[dict[str, Any]] | None = 
         if all(role is False for role, _ in needed):
             names = " or ".join(n for _, n in needed)
             return False, f"the device only speaks {names} and the hub has no {names} controller"
+    if hub.radio_adapter:
+        return None, (f"the hub is a radio adapter: a device reaches it only over its radios; ask about the "
+                      f"{hub.ecosystem} hub or server it plugs into")
     return None, "no integration or shared protocol is on record for this pair"
 
 
@@ -77,7 +80,7 @@ def compat(cat: Catalog, product_ref: str, hub_ref: str) -> dict[str, Any]:
 
 def hub_facets(hub: Hub) -> list[tuple[str, str]]:
     """(facet, value) pairs of devices this hub can reach: the index form of `paths`."""
-    out = [("ecosystem", hub.ecosystem)]
+    out = [] if hub.radio_adapter else [("ecosystem", hub.ecosystem)]
     roles = hub.roles
     if roles.zigbee_coordinator:
         out.append(("protocol", "zigbee"))

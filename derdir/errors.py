@@ -3,6 +3,7 @@ RFC 9457 problem+json.
 
     DerdirError
     ├── NotFound          an id/name that matches nothing (404), with suggestions
+    │   └── OtherKind     ... of this kind, but names an entity of another (a hub asked for as a device)
     ├── Ambiguous         a name that matches several products (409 in the API), with candidates
     ├── InvalidInput      a request field that is wrong (422), naming the field
     ├── CatalogInvalid    a catalog with audit errors; the last good build is kept
@@ -37,6 +38,19 @@ class NotFound(DerdirError):
 
     def detail(self) -> dict[str, Any]:
         return {"kind": self.kind, "ref": self.ref, "suggestions": self.suggestions, **({"field": self.field} if self.field else {})}
+
+
+class OtherKind(NotFound):
+    """The reference names a catalog entity of another kind: a hub asked for as a product (the original
+    project's recipes put hubs among devices), a program asked for as a device."""
+
+    def __init__(self, kind: str, ref: str, actual: str, rid: str, field: str | None = None):
+        super().__init__(kind, ref, [], field)
+        self.actual, self.rid = actual, rid
+        self.args = (f"{ref!r} is a {actual}, not a {kind}: see {actual} {rid}",)
+
+    def detail(self) -> dict[str, Any]:
+        return {**super().detail(), "actual_kind": self.actual, "actual_id": self.rid}
 
 
 class Ambiguous(DerdirError):

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .catalog.index import Catalog
-from .errors import Ambiguous, InvalidInput, NotFound
+from .errors import Ambiguous, InvalidInput, NotFound, OtherKind
 from .normalize import key
 
 MAX_REF = 300
@@ -39,12 +39,20 @@ def find_device(cat: Catalog, ref: str, field: str = "product") -> str:
     rid = cat.canonical_id("device", ref.lower())
     if rid:
         return rid
-    # a model number anywhere in the string
+    # a model number anywhere in the string (hubs have model numbers too: they are named, not answered, here)
     hits: set[str] = set(cat.ident("model", key(ref)))
     if not hits:
         for word in re.findall(r"[\w()+-]+", ref):
             if len(key(word)) >= 3:
                 hits |= set(cat.ident("model", key(word)))
+    if hits - set(cat.hubs):
+        hits -= set(cat.hubs)
+    elif not hits:
+        other = other_kind(cat, ref)
+        if other:
+            raise OtherKind("product", ref, *other, field=field)
+    else:
+        raise OtherKind("product", ref, "hub", sorted(hits)[0], field=field)
     if len(hits) == 1:
         return hits.pop()
     if not hits:
@@ -56,6 +64,18 @@ def find_device(cat: Catalog, ref: str, field: str = "product") -> str:
     if hits:
         raise Ambiguous("product", ref, [device_summary(cat, h) for h in sorted(hits)[:20]])
     raise NotFound("product", ref, _similar_ids(cat, "device", ref), field=field)
+
+
+def other_kind(cat: Catalog, ref: str) -> tuple[str, str] | None:
+    """(kind, id) of the hub, program or utility `ref` names by id, former id or exact name, else None."""
+    for kind in ("hub", "program", "utility"):
+        try:
+            return kind, find_in_memory(cat, kind, ref, "ref")
+        except NotFound:
+            continue
+    named = [uid for uid, u in cat.utilities.items()
+             if key(ref) in {key(n) for n in (u.short_name, *u.aliases) if n}]  # what a bill or people call it
+    return ("utility", named[0]) if len(named) == 1 else None
 
 
 def find_in_memory(cat: Catalog, kind: str, ref: str, field: str) -> str:
@@ -74,7 +94,25 @@ def find_in_memory(cat: Catalog, kind: str, ref: str, field: str) -> str:
         hits = set(cat.ident("model", key(ref))) & set(items)
         if len(hits) == 1:
             return hits.pop()
+        hits = _hubs_named(items, ref)
+        if len(hits) == 1:  # 'hubitat', 'Hubitat Elevation', 'hue': the one hub a person means
+            return hits[0]
+        if hits:
+            raise NotFound(kind, ref, hits, field=field)
     raise NotFound(kind, ref, _similar_ids(cat, kind, ref), field=field)
+
+
+def _hubs_named(hubs: dict[str, Any], ref: str) -> list[str]:
+    """Hubs whose id starts with `ref` (as an id would be written), whose ecosystem is `ref`, or whose maker and
+    name hold every word of `ref`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
+    words = [key(w) for w in re.findall(r"\w+", ref)]
+    out = []
+    for hid, h in sorted(hubs.items()):
+        text = key(" ".join(filter(None, [h.manufacturer, h.brand, h.product_name, h.family])))
+        if (slug and hid.startswith(slug)) or slug == h.ecosystem or (words and all(w in text for w in words)):
+            out.append(hid)
+    return out
 
 
 def _similar_ids(cat: Catalog, kind: str, ref: str) -> list[str]:

@@ -122,3 +122,18 @@ def test_cached_answers_keep_their_encoding(real_build: Path) -> None:
         plain = client.get(url, headers={"Accept-Encoding": "identity"})
         assert zipped.headers.get("content-encoding") == "gzip" and "content-encoding" not in plain.headers
         assert zipped.json() == plain.json()
+
+
+@pytest.mark.parametrize("url", ["/v1/products/home-assistant-yellow", "/v1/products/home-assistant-yellow/programs/pge-wattersaver",
+                                 "/v1/products/home-assistant-yellow/hubs/home-assistant-yellow", "/v1/products/pge-wattersaver"])
+def test_a_hub_or_program_asked_for_as_a_product_is_a_404_naming_it(client, url: str) -> None:
+    """The original project's recipes put hubs among devices: a hub id where a product is expected was a 500."""
+    r = client.get(url)
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["actual_kind"] in ("hub", "program") and body["actual_id"] in url and "not a product" in body["detail"]
+
+
+def test_the_product_page_of_a_hub_links_to_the_hub_page(client) -> None:
+    r = client.get("/products/home-assistant-yellow")
+    assert r.status_code == 404 and 'href="/hubs/home-assistant-yellow"' in r.text

@@ -184,3 +184,99 @@ def test_a_large_catalog_writes_its_static_tree_in_a_second_process(mini, tmp_pa
     assert whole((large.path / "catalog.json").read_bytes()) == whole((small.path / "catalog.json").read_bytes())
     assert whole(gzip.decompress((large.path / "catalog.json.gz").read_bytes())) == whole((small.path / "catalog.json").read_bytes())
     assert len(list((large.path / "api/v1/products").iterdir())) == len(list((small.path / "api/v1/products").iterdir()))
+
+
+# --- publishing aside, content-keyed caches, leftovers (issue 17, items 3, 8, 9) ---------------------------------
+
+
+def test_force_never_touches_the_folder_being_served(mini, tmp_path: Path) -> None:
+    """--force builds the same version again: it is published beside the served folder, which stays whole
+    (a server reading it saw a 500, truncated answers and read errors when it was deleted and replaced)."""
+    import os
+
+    root, out = mini({}), tmp_path / "build"
+    first = build(root, out)
+    served = Catalog(current_build(out))
+    before = {p.relative_to(first.path): (p.stat().st_ino, p.stat().st_size) for p in first.path.rglob("*") if p.is_file()}
+    again = build(root, out, force=True)
+    assert again.version == first.version and again.path != first.path and current_build(out) == again.path
+    assert {p.relative_to(first.path): (p.stat().st_ino, p.stat().st_size)
+            for p in first.path.rglob("*") if p.is_file()} == before
+    assert served.entity_json("device", "acme-plug")["id"] == "acme-plug"  # still answering from it
+    assert build(root, out).reused  # the republished build counts as current
+    from derdir.service import open_catalog
+
+    assert open_catalog(root, out).path == again.path
+    assert os.readlink(out / "current") == again.path.name
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_same_size_edit_with_its_mtime_kept_is_seen(mini, tmp_path: Path, force: bool) -> None:
+    """`cp -p` or `rsync -a` bring a file with the same size and mtime: the build must read it again."""
+    import os
+
+    root, out = mini({}), tmp_path / "build"
+    first = build(root, out)
+    path = root / "utilities" / "sce.yaml"
+    st = path.stat()
+    text = path.read_text()
+    assert "Edison" in text
+    path.write_text(text.replace("Edison", "Edisun"))  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    info = build(root, out, force=force)
+    assert not info.reused and info.version != first.version
+    assert Catalog(info.path).utilities["sce"].name == "Southern California Edisun"
+
+
+def test_leftovers_of_killed_builds_are_swept(mini, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root, out = mini({}), tmp_path / "build"
+    build(root, out)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = os.getppid()  # a build still running beside this one
+    for pid in (dead.pid, live):
+        (out / f".tmp-0123456789abcdef-{pid}-42").mkdir()
+        (out / f".tmp-0123456789abcdef-{pid}-42" / "catalog.sqlite").write_bytes(b"x" * 1000)
+        (out / f".parse-cache.pickle-{pid}.tmp").write_bytes(b"x")
+        (out / f".digests.pickle-{pid}.tmp").write_bytes(b"x")
+        os.symlink("nowhere", out / f".current-{pid}-7")
+    (root / "utilities" / "sce.yaml").write_text(SEED["utilities/sce.yaml"].replace("Edison", "Edison Co"))
+    build(root, out)
+    names = {p.name for p in out.iterdir()}
+    assert not {n for n in names if str(dead.pid) in n}, names
+    assert {f".tmp-0123456789abcdef-{live}-42", f".parse-cache.pickle-{live}.tmp", f".digests.pickle-{live}.tmp",
+            f".current-{live}-7"} <= names
+
+
+def test_build_reports_its_phases_and_every_recipe_read(mini, tmp_path: Path) -> None:
+    """What `derdir build` draws its progress bar from (it printed nothing for ~10 s)."""
+    root, out = mini({}), tmp_path / "build"
+    calls: list[tuple] = []
+    info = build(root, out, lambda *args: calls.append(args))
+    phases = [c for c in calls if c[0] is not None]
+    assert [p[0].split()[0] for p in phases] == ["reading", "auditing", "writing"]
+    total = sum(info.counts.values())
+    assert phases[0] == (f"reading {total} recipes", total)
+    assert len([c for c in calls if c == (None,)]) == total
+
+
+def test_the_cli_progress_bar_counts_the_recipes(mini, tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from derdir.cli import common
+
+    root = mini({})
+    screen = io.StringIO()
+    monkeypatch.setattr(common, "err_console", Console(file=screen, force_terminal=True, width=120))
+    with common.progress_bar("building") as step:
+        build(root, tmp_path / "build", step)
+        step(None)
+    text = screen.getvalue()
+    assert "reading 7 recipes" in text and "7/7" in text, text[-500:]

@@ -124,8 +124,104 @@ def test_security_headers_on_api_responses(client: TestClient, method: str, url:
         assert r.headers["allow"]
 
 
-def test_docs_page_gets_a_policy_it_can_run_under(client: TestClient) -> None:
-    r = client.get("/docs")
-    assert r.status_code == 200 and r.headers["content-security-policy"] == DOCS_CSP
-    assert "https://cdn.jsdelivr.net" in r.text and "frame-ancestors 'none'" in DOCS_CSP
+@pytest.mark.parametrize("url", ["/docs", "/redoc"])
+def test_docs_pages_are_served_offline_under_a_policy_without_inline_scripts(client: TestClient, url: str) -> None:
+    """/docs was a blank page offline (Swagger UI from a CDN) and /redoc a 404: both now load their assets from
+    this server, and their policy lets scripts come from nowhere else, inline ones included."""
+    import re
+
+    r = client.get(url)
+    assert r.status_code == 200 and r.headers["content-security-policy"] == DOCS_CSP[url]
+    policy = dict(d.strip().split(" ", 1) for d in DOCS_CSP[url].split(";"))
+    assert policy["script-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    assert "<script>" not in r.text  # every script has a src
+    for asset in assets:
+        got = client.get(asset)
+        assert got.status_code == 200 and len(got.content) > 100, asset
     assert client.get("/v1/version").headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+# --- methods, encodings and media types (issue 17, items 10 and 11) ---------------------------------------
+
+
+@pytest.mark.parametrize("url", GETS + ["/", "/check", "/products/tp-link-kasa-kp125m", "/v1/catalog", "/healthz"])
+def test_head_answers_like_get_without_a_body(client: TestClient, url: str) -> None:
+    get, head = client.get(url), client.head(url)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers.get("etag") == get.headers.get("etag")
+
+
+@pytest.mark.parametrize(("method", "url", "allowed"), [
+    ("PUT", "/check", {"GET", "HEAD", "POST"}), ("DELETE", "/contribute", {"GET", "HEAD", "POST"}),
+    ("PUT", "/v1/resolve", {"POST"}), ("DELETE", "/v1/products", {"GET", "HEAD"}),
+])
+def test_405_lists_every_method_the_address_takes(client: TestClient, method: str, url: str, allowed: set[str]) -> None:
+    r = client.request(method, url)
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} == allowed
+
+
+@pytest.mark.parametrize(("url", "content_type"), [
+    ("/v1/resolve", "text/plain"), ("/v1/resolve", "application/x-www-form-urlencoded"),
+    ("/v1/households/evaluate", "multipart/form-data; boundary=x"), ("/v1/households/recommendations", "text/csv"),
+])
+def test_a_body_that_is_not_json_is_415(client: TestClient, url: str, content_type: str) -> None:
+    r = client.post(url, content=b'{"devices": []}', headers={"Content-Type": content_type})
+    assert r.status_code == 415 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["field"] == "content-type" and r.json()["title"] == "Unsupported media type"
+    good = b'{"devices": []}' if url == "/v1/resolve" else b'{"devices": [], "location": "pge"}'
+    assert client.post(url, content=good, headers={"Content-Type": "application/json; charset=utf-8"}).status_code == 200
+
+
+def test_a_compressed_body_is_refused_by_name(client: TestClient) -> None:
+    import gzip
+
+    r = client.post("/v1/resolve", content=gzip.compress(b'{"devices": []}'),
+                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status_code == 415 and r.json()["title"] == "Unsupported media type"
+    assert "Content-Encoding gzip" in r.json()["detail"] and r.json()["field"] == "content-encoding"
+
+
+@pytest.mark.parametrize("url", ["/v1/products/tp-link-kasa-kp125m", "/v1/catalog", "/programs"])
+def test_gzip_refused_by_weight_zero_is_not_sent(client: TestClient, url: str) -> None:
+    for refuse in ("gzip;q=0", "gzip; q=0.0, identity", "br, gzip;q=0"):
+        r = client.get(url, headers={"Accept-Encoding": refuse})
+        assert r.status_code == 200 and "content-encoding" not in r.headers, refuse
+    assert client.get(url, headers={"Accept-Encoding": "gzip;q=0.5"}).headers["content-encoding"] == "gzip"
+
+
+def test_cors_preflight_carries_the_security_headers(client: TestClient) -> None:
+    r = client.options("/v1/resolve", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 200
+    _secure(r)
+    r = client.options("/v1/products", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 400
+    _secure(r)
+
+
+def test_a_client_leaving_mid_upload_logs_no_traceback(real_build: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The client disconnects after the first part of a /check upload: one info line, no error, no traceback."""
+    import asyncio
+    import logging
+
+    app = create_app(real_build)
+    messages = iter([{"type": "http.request", "body": b"--XyZ\r\nContent-Disposition: form-data; name=\"devices\"\r\n\r\nab",
+                      "more_body": True}, {"type": "http.disconnect"}])
+
+    async def receive() -> dict:
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(_: dict) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "path": "/check", "raw_path": b"/check", "query_string": b"",
+             "headers": [(b"content-type", b"multipart/form-data; boundary=XyZ")], "http_version": "1.1",
+             "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": ""}
+    with caplog.at_level(logging.INFO):
+        asyncio.run(app(scope, receive, send))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info], caplog.text
+    assert "disconnected" in caplog.text

@@ -35,6 +35,8 @@ from derdir.problem import Problem
 from tests.conftest import SEED, recipe
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
+# The promise: refusing a hostile file costs under 2 s of work. Measured as this process's CPU time, which the
+# code controls, not wall time, which a loaded 2-core CI machine stretches (1 s of work took 2.0 s there).
 TIME_LIMIT_S = 2.0
 U, P, D = "utilities/", "programs/", "devices/smart-plug/"
 
@@ -92,6 +94,9 @@ CASES = [
     Case("javascript-url", U, "url-scheme", 4, "http or https", "website"),
     Case("data-url", U, "url-scheme", 6, "http or https", "sources[0].url"),
     Case("protocol-relative-url", U, "url-scheme", 4, "http or https", "website"),
+    Case("nul-in-url", U, "type", 4, "not a valid absolute URL", "website"),
+    Case("backslash-userinfo-url", U, "type", 4, "backslash", "website"),
+    Case("userinfo-url", U, "type", 6, "user:password@", "sources[0].url"),
     Case("rule-without-category", P, "required-field", 7, "required field", "eligibility.rules[0].category"),
     # numbers and dates
     Case("negative-amount", P, "type", 10, "greater than or equal to 0", "incentives[0].amount"),
@@ -101,6 +106,10 @@ CASES = [
     Case("nan-number", P, "type", 10, "finite number", "incentives[0].amount"),
     Case("future-verified-on", U, "future-date", 4, "in the future", "verified_on"),
     Case("future-source-seen", U, "future-date", 7, "in the future", "sources[0].seen"),
+    Case("impossible-date", U, "yaml", 4, "not a valid date: '2026-02-30'", "verified_on"),
+    Case("impossible-source-date", U, "yaml", 7, "not a valid date: '2026-13-01'", "sources[0].seen"),
+    Case("huge-integer", U, "yaml", 4, "number is too large", "eia_id"),
+    Case("sqlite-overflow-integer", U, "yaml", 4, "number is too large", "eia_id"),
     # ids and layout
     Case("id-mismatch", U, "id-format", 1, "must match the file name", "id"),
     Case("bad-file-name", "utilities/Bad_Name.yaml", "id-format", 1, "kebab-case"),
@@ -151,9 +160,9 @@ def served(mini: Callable[..., Path], good_build: Path, tmp_path: Path) -> tuple
 
 
 def _errors(root: Path) -> tuple[list[Problem], float]:
-    start = time.perf_counter()
+    start = time.process_time()
     problems = audit_catalog(root)
-    return [p for p in problems if p.severity == "error"], time.perf_counter() - start
+    return [p for p in problems if p.severity == "error"], time.process_time() - start
 
 
 def _refused_by_build(root: Path, build_dir: Path, version: str) -> list[Problem]:
@@ -193,9 +202,9 @@ def test_hostile_recipe_is_refused(case: Case, served: tuple[Path, Path, str]) -
     assert result.exit_code == 1
     assert f"{path}:{case.line}:" in result.output and f"[{case.rule}]" in result.output, result.output
 
-    start = time.perf_counter()
+    start = time.process_time()
     problems = _refused_by_build(root, build_dir, version)
-    assert time.perf_counter() - start < TIME_LIMIT_S
+    assert time.process_time() - start < TIME_LIMIT_S
     assert any((p.path, p.rule, p.line) == (path, case.rule, case.line) for p in problems)
 
 
@@ -213,6 +222,19 @@ def test_a_server_never_sees_a_hostile_catalog(served: tuple[Path, Path, str]) -
         assert client.get("/v1/products/acme-plug").status_code == 200
         target.unlink()
     assert build(root, build_dir).version == version  # the clean catalog builds again, unchanged
+
+
+@pytest.mark.parametrize("fixture", ["impossible-date", "huge-integer", "sqlite-overflow-integer"])
+def test_queries_and_serve_answer_from_the_good_build(served: tuple[Path, Path, str], fixture: str) -> None:
+    """`info` (and `serve`, which opens the catalog the same way) rebuild first: the refused catalog leaves them
+    answering from the good build, not crashing."""
+    from derdir.service import open_catalog
+
+    root, build_dir, version = served
+    (root / U / f"{fixture}.yaml").write_bytes((FIXTURES / f"{fixture}.yaml").read_bytes())
+    result = runner.invoke(cli, ["info", "acme-plug", "--catalog", str(root), "--build-dir", str(build_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    assert open_catalog(root, build_dir).version == version
 
 
 # --- hostile files made on the fly ---------------------------------------------------------------
@@ -288,6 +310,13 @@ def test_exclusion_cycles_are_allowed(served: tuple[Path, Path, str]) -> None:
     errors, _ = _errors(root)
     assert errors == []
     assert build(root, build_dir).version != version
+
+
+def test_comparisons_in_text_are_not_markup(served: tuple[Path, Path, str]) -> None:
+    """A browser reads markup only where "<" touches a letter, "/", "!" or "?": "a < b > c" is text."""
+    root, _, _ = served
+    (root / "utilities" / "comparison.yaml").write_text(recipe(UTILITY + "notes: 'rated a < b > c, and 1<2 <3'\n"))
+    assert _errors(root)[0] == []
 
 
 def test_bom_and_crlf_alone_are_fine(served: tuple[Path, Path, str]) -> None:

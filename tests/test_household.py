@@ -171,3 +171,66 @@ def test_programs_of_other_utilities_in_the_region_are_not_totalled(home_cat: Ca
     rival = next(p for p in data["programs"] if p["id"] == "acme-battery-rival")  # statewide (US-CA)
     assert club["counted"] is False and "give your utility" in club["not_counted_because"]
     assert rival["counted"] is True and data["totals"]["USD"]["typical"] == 100.0
+
+
+# --- odd registry files and device lists (issue 17, item 4) -----------------------------------------------
+
+_REG = b'{"version": 1, "key": "core.device_registry", "data": '
+
+
+@pytest.mark.parametrize(("raw", "field", "says"), [
+    (_REG + b'[{"devices": []}]}', "registry.data", "not an object"),
+    (_REG + b'"devices"}', "registry.data", "not an object"),
+    (_REG + b"[" * 100_000 + b"]" * 100_000 + b"}", "registry", "not a JSON file"),
+    (_REG + b'{"devices": [{"model": ' + b"9" * 5_000 + b"}]}}", "registry", "not a JSON file"),
+    (b'{"version": ' + b"9" * 5_000 + b', "key": "core.device_registry", "data": {"devices": []}}', "registry", "JSON"),
+    (b'{"version": 2, "key": "core.device_registry", "data": {"devices": []}}', "registry.version", "not supported"),
+    (b'{"key": "core.device_registry", "data": {"devices": []}}', "registry.version", "not supported"),
+    (b'{"version": true, "key": "core.device_registry", "data": {"devices": []}}', "registry.version", "not supported"),
+])
+def test_odd_registry_files_are_refused_by_field(raw: bytes, field: str, says: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        parse_device_registry(raw)
+    assert exc.value.field == field and says in str(exc.value), (exc.value.field, str(exc.value))
+
+
+def test_odd_values_inside_registry_devices_are_not_names() -> None:
+    doc = {"version": 1, "minor_version": 99, "key": "core.device_registry", "data": {"devices": [
+        {"manufacturer": {"x": 1}, "model": ["AP-1"], "name": 5, "identifiers": 7},
+        {"manufacturer": "Acme", "model": "AP-1", "identifiers": [["zha", 5], "zha", ["zha", "00:11"]]}]}}
+    assert parse_device_registry(json.dumps(doc).encode()) == [
+        {"manufacturer": None, "model": None, "model_id": None, "integration": None, "identifiers": [], "name": None},
+        {"manufacturer": "Acme", "model": "AP-1", "model_id": None, "integration": "zha",
+         "identifiers": [["zha", "00:11"]], "name": None}]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('{"a": 1}', 'expected a list of devices or {"devices": [...]}'),
+    ("[" * 100_000, "not JSON"),
+    ('[{"model": ' + "9" * 5_000 + "}]", "not JSON"),
+])
+def test_check_devices_refuses_odd_json_in_one_line(home_cat: Catalog, tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "home.json"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["check", "--location", "pge", "--devices", str(path), "--build-dir",
+                                      str(home_cat.path.parent), "--catalog", str(tmp_path / "none")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert says in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_check_ha_registry_refuses_an_odd_file_in_one_line(home_cat: Catalog, tmp_path: Path) -> None:
+    path = tmp_path / "core.device_registry"
+    path.write_bytes(_REG + b"[]}")
+    result = CliRunner().invoke(app, ["check", "--location", "pge", "--ha-registry", str(path), "--build-dir",
+                                      str(home_cat.path.parent), "--catalog", str(tmp_path / "none")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "registry.data" in result.output
+
+
+@pytest.mark.parametrize("line", ["[" * 100_000, '{"model": ' + "9" * 5_000 + "}", '"just a string"', "[1, 2]"])
+def test_resolve_cli_answers_odd_json_lines_with_an_error_line(home_cat: Catalog, tmp_path: Path, line: str) -> None:
+    result = CliRunner().invoke(app, ["resolve", "--jsonl", "-", "--build-dir", str(home_cat.path.parent),
+                                      "--catalog", str(tmp_path / "none")], input=line + "\n" + json.dumps(PLUG) + "\n")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    out = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    assert len(out) == 2 and out[0]["error"].startswith("line 1:") and out[1]["match"]["id"] == "acme-plug"

@@ -369,3 +369,17 @@ def test_cli_vehicles_and_cec(tmp_path: Path) -> None:
         assert '"created": 0' not in first.output
         second = CliRunner().invoke(app, args + ["--json"])
         assert second.exit_code == 0 and '"created": 0' in second.output and '"updated": 0' in second.output
+
+
+@pytest.mark.parametrize("kind", ["zigbee", "zwave", "kasa"])
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"a": ' + "9" * 5_000 + "}"])
+def test_an_odd_upstream_file_fails_in_one_line(mini, tmp_path: Path, kind: str, text: str) -> None:
+    from derdir.cli import commands  # noqa: F401
+    from derdir.cli.app import app
+
+    path = tmp_path / "upstream.json"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["import", kind, str(path), "--package-version", "1.0", "--catalog", str(mini({}))])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and str(path.name) in lines[0], result.output

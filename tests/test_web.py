@@ -103,12 +103,30 @@ def test_page_renders_with_canonical_and_json_link(client: TestClient, url: str,
     assert "default-src 'self'" in r.headers["content-security-policy"]
     page = check_structure(r.text)
     canonical = page.find("link", rel="canonical")
-    assert len(canonical) == 1 and canonical[0]["href"].startswith("http://testserver/")
+    href = canonical[0]["href"]
+    assert len(canonical) == 1 and href.startswith(url.split("?")[0]) and not href.startswith("//")  # relative
     alternate = page.find("link", rel="alternate", type="application/json")
     assert alternate and alternate[0]["href"] == json_url
     assert page.find("a", href=json_url), "no visible link to the page's JSON"
     api = client.get(json_url)
     assert api.status_code == 200 and api.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", ["/", "/products/tp-link-kasa-kp125m", "/nope-nope", "/check"])
+def test_the_host_header_is_never_reflected_into_the_canonical_link(real_build: Path, url: str) -> None:
+    """Cacheable pages carried `Host: evil.example` into <link rel=canonical> (cache poisoning)."""
+    for client, base in ((TestClient(create_app(real_build)), ""),
+                         (TestClient(create_app(real_build, base_url="https://der.example/")), "https://der.example")):
+        r = client.get(url, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+        assert "evil.example" not in r.text
+        canonical = check_structure(r.text).find("link", rel="canonical")
+        assert canonical[0]["href"] == base + url
+
+
+def test_a_base_url_that_is_not_an_address_is_refused(real_build: Path) -> None:
+    for bad in ("javascript:alert(1)", "der.example", "https://der.example/?q=1"):
+        with pytest.raises(ValueError, match="base URL"):
+            create_app(real_build, base_url=bad)
 
 
 @pytest.mark.parametrize("url", FORMS)
@@ -271,6 +289,23 @@ def test_check_my_home_errors(client: TestClient) -> None:
     assert "<script>alert(1)" not in r.text
 
 
+@pytest.mark.parametrize(("kwargs", "status", "says"), [
+    ({"files": {"registry": ("r.json", b'{"version": 1, "key": "core.device_registry", "data": []}', "application/json")}},
+     422, "registry.data"),
+    ({"files": {"registry": ("r.json", b'{"version": 7, "key": "core.device_registry", "data": {}}', "application/json")}},
+     422, "not supported"),
+    ({"content": b"abc", "headers": {"Content-Type": "multipart/form-data"}}, 400, "Missing boundary"),
+    ({"content": b"x" * (7 * 1024 * 1024), "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+     413, "over"),
+])
+def test_check_my_home_answers_every_problem_as_a_page(client: TestClient, kwargs: dict, status: int, says: str) -> None:
+    """A page flow never answers problem+json: a bad file, a broken form or an oversize one is an HTML page."""
+    r = client.post("/check", data={"market": "pge"} if "files" in kwargs else None, **kwargs)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("text/html") and says in r.text
+    assert '"type":' not in r.text
+
+
 def test_contribute_proposes_a_valid_recipe(client: TestClient) -> None:
     form = {"kind": "device", "category": "smart-plug", "manufacturer": "TP-Link", "brand": "Kasa",
             "product_name": "Smart Plug Mini 15A", "model": "EP10ZZ", "source": "https://www.tp-link.com/us/"}
@@ -320,3 +355,10 @@ def test_pages_render_recipes_with_only_required_fields(mini, tmp_path) -> None:
         r = client.get(url)
         assert r.status_code == 200, (url, r.text[:500])
     assert "unknown" in client.get("/products/acme-dumb-plug").text
+
+
+def test_the_market_picker_shows_the_names_people_know(client: TestClient) -> None:
+    """The datalist listed legal names ("Niagara Mohawk Power Corporation") where people know "National Grid"."""
+    r = client.get("/check")
+    assert '<option value="national-grid-ny">National Grid (Niagara Mohawk Power Corporation, US-NY)</option>' in r.text
+    assert '<option value="pge">PG&amp;E (Pacific Gas and Electric Company, US-CA)</option>' in r.text

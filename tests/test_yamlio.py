@@ -36,10 +36,10 @@ def test_alias_bomb_is_rejected_fast() -> None:
     bomb = b"a: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n".encode()
         for i in range(20))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the work done, whatever else the machine is doing
     e = err(bomb)
     assert "aliases are not allowed" in e.message
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_merge_keys_are_rejected() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -10,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ..service import LiveCatalog
 from ..web import STATIC_DIR
 from ..web import router as web_router
-from . import middleware, problems
+from . import docs, middleware, problems
 from .households import router as household_router
 from .routes import router
 
@@ -19,14 +21,26 @@ programs, in which markets, for how much, and which hubs they work with. Every a
 the catalog version and the evidence (source URLs and dates) behind it."""
 
 
-def create_app(build_dir: Path, check_every: float = 1.0) -> FastAPI:
-    """App serving the build in `build_dir`; a newly published build is picked up within `check_every` s."""
-    app = FastAPI(title="DER Directory", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+def public_base(url: str) -> str:
+    """'https://der.example/' -> 'https://der.example'; '' stays '' (canonical links are then relative)."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment):
+        raise ValueError(f"base URL must be an http(s) address such as https://der.example, not {url!r}")
+    return url
+
+
+def create_app(build_dir: Path, check_every: float = 1.0, base_url: str | None = None) -> FastAPI:
+    """App serving the build in `build_dir`; a newly published build is picked up within `check_every` s.
+    `base_url` (or DERDIR_BASE_URL) is the public address pages name as their canonical URL."""
+    app = FastAPI(title="DER Directory", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.live = LiveCatalog(build_dir, check_every)
+    app.state.base_url = public_base(base_url if base_url is not None else os.environ.get("DERDIR_BASE_URL", ""))
     problems.install(app)
     middleware.install(app)
     app.include_router(router)
     app.include_router(household_router)
+    docs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

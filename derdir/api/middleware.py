@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import OrderedDict
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import problem
+from .problems import problem, refusal
 
 MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 6 * 1024 * 1024  # the "check my home" page takes a Home Assistant registry file (parser limit 5 MB)
@@ -28,11 +31,15 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
 }
-# FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script; the API-wide policy
-# would leave it blank. This page only, and it shows no catalog text, so the looser policy is confined to it.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The documentation pages: scripts from this server only (no CDN, no inline script). Swagger UI styles itself
+# from its stylesheet; ReDoc (styled-components) writes <style> elements and parses in a blob: worker.
+DOCS_CSP = {
+    "/docs": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    "/redoc": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+}
 
 
 class Deadline:
@@ -105,7 +112,7 @@ class ResponseCache:
             return
         live = getattr(scope["app"].state, "live", None)
         version = live.get().version if live else ""
-        gzip_ok = any(k == b"accept-encoding" and b"gzip" in v for k, v in scope.get("headers", []))
+        gzip_ok = accepts_gzip(Headers(scope=scope).get("accept-encoding", ""))
         key = (version, path, scope.get("query_string", b"") + (b"#gzip" if gzip_ok else b""))
         hit = self._entries.get(key)
         if hit is not None:
@@ -138,12 +145,12 @@ class ResponseCache:
 
 
 class Guard(BaseHTTPMiddleware):
-    """Reject oversize bodies early; add caching (ETag, 304), version and security headers."""
+    """Add caching (ETag, 304), version and security headers to every answer, refusals and preflights too."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = self._refuse(request) or await call_next(request)
-        if request.url.path in ("/docs", "/docs/oauth2-redirect"):
-            response.headers.setdefault("Content-Security-Policy", DOCS_CSP)
+        response = await call_next(request)
+        if request.url.path in DOCS_CSP:
+            response.headers.setdefault("Content-Security-Policy", DOCS_CSP[request.url.path])
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         version = getattr(request.state, "catalog_version", None)
@@ -159,26 +166,124 @@ class Guard(BaseHTTPMiddleware):
                                                           VERSION_HEADER: version, **SECURITY_HEADERS})
         return response
 
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body has sent more bytes than its path allows."""
+
+    field = "body"
+
+    def __init__(self, limit: int) -> None:  # the rest of the body is not wanted: the connection is closed
+        super().__init__(413, f"request body over {limit} bytes", headers={"Connection": "close"})
+
+
+class Body:
+    """Bound every request body by the bytes actually read, whatever its headers say (a chunked body has no
+    Content-Length, and header values are case-insensitive), and refuse before reading what cannot be read:
+    a Content-Length over the limit or not a number, a compressed body, an API body that is not JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else MAX_BODY
+        refusal = self._refuse(scope, Headers(scope=scope), limit)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
     @staticmethod
-    def _refuse(request: Request) -> Response | None:
-        """A problem response for a body the service will not read, else None."""
-        length = request.headers.get("content-length")
-        if length is None and request.method in ("POST", "PUT", "PATCH") and "chunked" in request.headers.get("transfer-encoding", ""):
-            return problem(411, "Length required", "send a Content-Length header with the body", field="body")
+    def _refuse(scope: Scope, headers: Headers, limit: int) -> Response | None:
+        """A refusal for a body the service will not read, else None."""
+        length = headers.get("content-length")
         if length is not None:
-            if not length.isdigit():
-                return problem(400, "Bad request", "content-length is not a number", field="body")
-            limit = MAX_UPLOAD if request.url.path in UPLOAD_PATHS else MAX_BODY
+            if not length.strip().isdigit():
+                return refusal(scope, 400, "content-length is not a number", field="body")
             if int(length) > limit:
-                return problem(413, "Payload too large", f"request body over {limit} bytes", field="body")
+                return refusal(scope, 413, f"request body over {limit} bytes", {"Connection": "close"}, field="body")
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            return refusal(scope, 415, f"request bodies are read as sent: Content-Encoding {encoding} is not "
+                                       "accepted, send the body uncompressed", field="content-encoding")
+        if scope["method"] in ("POST", "PUT", "PATCH") and scope["path"].startswith("/v1/"):
+            media = headers.get("content-type", "application/json").partition(";")[0].strip().lower()
+            if media != "application/json" and not media.endswith("+json"):
+                return refusal(scope, 415, f"send the body as application/json, not {media or 'nothing'}",
+                               field="content-type")
         return None
+
+
+class Head:
+    """HEAD is GET without the body (RFC 9110 9.3.2), on every GET route; the headers are GET's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def accepts_gzip(value: str) -> bool:
+    """Whether an Accept-Encoding value asks for gzip with a weight above 0 (`gzip;q=0` refuses it)."""
+    for part in value.lower().split(","):
+        name, _, params = part.partition(";")
+        if name.strip() != "gzip":
+            continue
+        for param in params.split(";"):
+            key, _, weight = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    return float(weight) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
+
+
+class Compress:
+    """gzip answers for clients that accept it (by weight, not by the word appearing in the header)."""
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.plain = app
+        self.gzip = GZipMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wants = scope["type"] == "http" and accepts_gzip(Headers(scope=scope).get("accept-encoding", ""))
+        await (self.gzip if wants else self.plain)(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
     # Level 6 (zlib's default, not Starlette's 9): a third less CPU per 37 KB product answer for <1% more bytes.
-    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)
-    app.add_middleware(ResponseCache)  # outside GZip: a hit is served already compressed
+    app.add_middleware(Compress, minimum_size=2048, compresslevel=6)
+    app.add_middleware(ResponseCache)  # outside Compress: a hit is served already compressed
     app.add_middleware(Deadline)
-    app.add_middleware(Guard)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(Body)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Content-Type", "If-None-Match"], expose_headers=["ETag", VERSION_HEADER], max_age=3600)
+    app.add_middleware(Guard)  # outside CORS: preflight answers carry the security headers too
+    app.add_middleware(Head)

@@ -21,6 +21,7 @@ from ..markets import market_answer, suggest_utilities
 from ..recipes.common import Category
 from . import schemas as s
 from .deps import catalog, json_response
+from .middleware import accepts_gzip
 
 router = APIRouter(prefix="/v1")
 Cat = Annotated[Catalog, Depends(catalog)]
@@ -138,7 +139,7 @@ def search_everything(cat: Cat, q: Annotated[str, Query(min_length=1, max_length
 def whole_catalog(cat: Cat, request: Request) -> Response:
     """Every recipe in one JSON document (gzipped when the client accepts it), with the build version."""
     headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
         return FileResponse(cat.path / "catalog.json.gz", media_type="application/json",
                             headers={**headers, "Content-Encoding": "gzip"})
     return FileResponse(cat.path / "catalog.json", media_type="application/json", headers=headers)

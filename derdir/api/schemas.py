@@ -519,6 +519,9 @@ class Problem(Out):
     ref: str | None = None
     suggestions: list[str] | None = None
     candidates: list[ProductSummary] | None = None
+    actual_kind: Literal["hub", "program", "utility"] | None = Field(
+        None, description="The reference names an entity of this other kind (a hub asked for as a product)")
+    actual_id: str | None = None
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -527,8 +530,8 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed request",
         404: "Nothing matches an id or name; `suggestions` lists close ids",
         409: "A name matches several products; `candidates` lists them",
-        411: "A body sent without Content-Length",
-        413: "Request body over 1 MB",
+        413: "Request body over 1 MB (counted as read, with or without Content-Length)",
+        415: "A body that is not application/json, or is compressed (Content-Encoding)",
         422: "Invalid input; `field` names it",
         503: "The request took too long, or no catalog is built",
     }
@@ -537,4 +540,4 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 READ_ERRORS = problems(404, 422, 503)
 PRODUCT_ERRORS = problems(404, 409, 422, 503)
-BODY_ERRORS = problems(400, 404, 411, 413, 422, 503)
+BODY_ERRORS = problems(400, 404, 413, 415, 422, 503)

@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -55,12 +56,16 @@ class BuildInfo:
     delta: bool = False  # made by updating the previous build with the changed recipes (`delta.py`)
 
 
-DigestCache = dict[str, tuple[int, int, bytes]]
+# file -> (mtime_ns, ctime_ns, size, inode, sha256 of its bytes). The ctime and inode change with every write
+# and rename, and no tool can set them back: a same-size edit copied in with its mtime kept (`cp -p`,
+# `rsync -a`) is hashed again. The parse cache is keyed on the hash itself.
+DigestCache = dict[str, tuple[int, int, int, int, bytes]]
+DIGESTS_STAMP = f"{FORMAT}-content"
 
 
 def catalog_version(root: Path, paths: list[Path] | None = None, digests: DigestCache | None = None) -> str:
-    """Content hash of every recipe file (path and bytes), plus the build format. With `digests`,
-    a file whose mtime and size are unchanged is not read again."""
+    """Content hash of every recipe file (path and bytes), plus the build format. With `digests`, a file
+    whose stat is unchanged since it was hashed (same mtime, ctime, size and inode) is not read again."""
     digest = hashlib.sha256(f"derdir-build-{FORMAT}".encode())
     paths = paths if paths is not None else recipe_paths(root)
     for path, rel in zip(paths, relative(root, paths)):
@@ -70,10 +75,11 @@ def catalog_version(root: Path, paths: list[Path] | None = None, digests: Digest
             continue
         name = str(path)
         st = os.lstat(name)
+        stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         hit = digests.get(name)
-        if not hit or hit[:2] != (st.st_mtime_ns, st.st_size):
-            hit = digests[name] = (st.st_mtime_ns, st.st_size, _file_digest(path))
-        digest.update(hit[2])
+        if not hit or hit[:4] != stamp:
+            hit = digests[name] = (*stamp, _file_digest(path))
+        digest.update(hit[4])
     digest.update(f"territories\0{terr.digest(root)}".encode())  # catalog/territories/ is data of the build too
     return digest.hexdigest()[:16]
 
@@ -95,6 +101,26 @@ def _file_digest(path: Path) -> bytes:
 def current_build(build_dir: Path) -> Path | None:
     link = build_dir / CURRENT
     return link.resolve() if link.exists() else None
+
+
+REPUBLISHED = "+"  # `<version>+<n>`: the same catalog built again (--force) beside the folder being served
+
+
+def version_of(build_path: Path) -> str:
+    """The catalog version a build folder holds (a rebuilt one is named `<version>+<n>`)."""
+    return build_path.name.partition(REPUBLISHED)[0]
+
+
+def _fresh_folder(build_dir: Path, version: str) -> Path:
+    """Where to publish: `<version>`, or beside it when that folder exists -- it may be the one being served,
+    and a server reading it must never see it deleted or replaced (1 error 500, 3 truncated answers and a
+    read error in 3,899 requests when --force replaced it in place)."""
+    final = build_dir / version
+    n = 1
+    while final.exists() or final.is_symlink():
+        final = build_dir / f"{version}{REPUBLISHED}{time.time_ns()}{n}"
+        n += 1
+    return final
 
 
 CACHE_FILE = ".parse-cache.pickle"
@@ -162,27 +188,33 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, build_dir: Path, progress: Callable[[str], None] | None = None, force: bool = False) -> BuildInfo:
-    """Audit, compile and atomically publish the catalog at `root` into `build_dir`."""
+# progress(message, total): a phase begins (total: its steps, when counted); progress(None): one step done.
+Progress = Callable[..., None]
+
+
+def build(root: Path, build_dir: Path, progress: Progress | None = None, force: bool = False) -> BuildInfo:
+    """Audit, compile and atomically publish the catalog at `root` into `build_dir`, telling `progress`
+    each phase and each recipe read."""
     with _collector_paused():
         return _build(root, build_dir, progress, force)
 
 
-def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, force: bool) -> BuildInfo:
+def _build(root: Path, build_dir: Path, progress: Progress | None, force: bool) -> BuildInfo:
     root, build_dir = Path(root), Path(build_dir)
-    say = progress or (lambda _msg: None)
+    say: Progress = progress or (lambda *_: None)
     paths = recipe_paths(root)
-    digests: DigestCache = _load_pickle(build_dir / DIGESTS_FILE, FORMAT, {})
+    digests: DigestCache = {} if force else _load_pickle(build_dir / DIGESTS_FILE, DIGESTS_STAMP, {})
     version = catalog_version(root, paths, digests)
     existing = current_build(build_dir)
-    if existing and existing.name == version and not force:
+    if existing and version_of(existing) == version and not force:
         info = json.loads((existing / "build-info.json").read_text())
         return BuildInfo(version, info["built_at"], existing, info["counts"], reused=True)
-    hashes = {rel: digests[str(p)][2] for p, rel in zip(paths, relative(root, paths))}  # what `source` rows hold
+    hashes = {rel: digests[str(p)][4] for p, rel in zip(paths, relative(root, paths))}  # what `source` rows hold
     changed = (changed_files(root, paths, hashes, existing, _code_stamp())
                if existing and not force and _territories_of(existing) == terr.digest(root) else None)
     build_dir.mkdir(parents=True, exist_ok=True)
-    _save_pickle(build_dir / DIGESTS_FILE, FORMAT, {str(p): digests[str(p)] for p in paths})
+    _sweep_leftovers(build_dir)
+    _save_pickle(build_dir / DIGESTS_FILE, DIGESTS_STAMP, {str(p): digests[str(p)] for p in paths})
     tmp = build_dir / f".tmp-{version}-{os.getpid()}-{time.monotonic_ns()}"
     tmp.mkdir()
     try:
@@ -200,24 +232,22 @@ def _build(root: Path, build_dir: Path, progress: Callable[[str], None] | None, 
         (tmp / "build-info.json").write_text(
             json.dumps({**meta, "models": _models_stamp(), "code": _code_stamp(), "territories": terr.digest(root)},
                        indent=2, sort_keys=True) + "\n")
-        final = build_dir / version
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-        _publish(build_dir, version)
+        final = _fresh_folder(build_dir, version)
+        os.rename(tmp, final)
+        _publish(build_dir, final.name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(build_dir, {version, existing.name if existing else ""}, sum(meta["counts"].values()))
+    _prune(build_dir, {final.name, existing.name if existing else ""}, sum(meta["counts"].values()))
     return BuildInfo(version, built_at, final, meta["counts"], delta=delta)
 
 
 def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str, bytes], existing: Path | None,
-                tmp: Path, version: str, built_at: str, say: Callable[[str], None]) -> dict[str, Any]:
+                tmp: Path, version: str, built_at: str, say: Progress) -> dict[str, Any]:
     """Read, audit and index every recipe into `tmp`; returns the build's meta."""
-    say(f"reading {len(paths)} recipes")
+    say(f"reading {len(paths)} recipes", len(paths))
     cache: ParseCache = _load_pickle(build_dir / CACHE_FILE, _models_stamp(), {})
-    files = read_catalog(root, cache=cache)
+    files = read_catalog(root, cache=cache, contents=dict(zip(map(str, paths), hashes.values())), progress=say)
     say("auditing")
     try:
         zips = terr.load(root)
@@ -244,11 +274,55 @@ def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str
     return meta
 
 
-def _publish(build_dir: Path, version: str) -> None:
+def _publish(build_dir: Path, folder: str) -> None:
     """Point `current` at the new build with one atomic rename."""
     tmp_link = build_dir / f".current-{os.getpid()}-{time.monotonic_ns()}"
-    os.symlink(version, tmp_link)
+    os.symlink(folder, tmp_link)
     os.replace(tmp_link, build_dir / CURRENT)
+
+
+# What a build writes before it renames it into place, named by its process id: a folder being filled,
+# a pickle being saved, a link about to become `current`.
+_LEFTOVER = re.compile(r"^(?:\.tmp-[0-9a-f]+-(\d+)-\d+|.+\.pickle-(\d+)\.tmp|\.current-(\d+)-\d+)$")
+LEFTOVER_MAX_AGE_S = 24 * 3600  # past this, even a live process id is another process's
+
+
+def _sweep_leftovers(build_dir: Path) -> None:
+    """Remove what killed builds left: their temporary folders, pickles and links. Only those of processes
+    that are gone (a build running beside this one keeps its own), or older than a day."""
+    try:
+        entries = list(os.scandir(build_dir))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        m = _LEFTOVER.match(entry.name)
+        if not m:
+            continue
+        pid = int(next(g for g in m.groups() if g))
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_MAX_AGE_S
+        except OSError:
+            continue
+        if pid == os.getpid() or (_alive(pid) and not old):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _prune(build_dir: Path, keep: set[str], recipes: int) -> None:

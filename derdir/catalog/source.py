@@ -80,8 +80,8 @@ def relative(root: Path, paths: list[Path]) -> list[str]:
 # What a worker sends back for a valid recipe: (kind, id, relative path, file, model as JSON).
 # JSON crosses the process boundary far faster than pickled pydantic models do.
 Lite = tuple[str, str, str, str, str]
-# Parse cache for rebuilds: file -> (mtime_ns, size, Lite); only files that loaded without problems.
-ParseCache = dict[str, tuple[int, int, Lite]]
+# Parse cache for rebuilds: file -> (sha256 of its bytes, Lite); only files that loaded without problems.
+ParseCache = dict[str, tuple[bytes, Lite]]
 
 
 def _load_one(args: tuple[str, str]) -> tuple[Loaded | Lite | None, list[Problem]]:
@@ -102,23 +102,23 @@ def _from_lite(lite: Lite) -> Loaded:
 
 
 def read_catalog(root: Path, paths: list[Path] | None = None, progress=None,
-                 cache: ParseCache | None = None) -> CatalogFiles:
-    """Load every recipe (or just `paths`). Large catalogs are parsed on all cores; with a `cache`,
-    files unchanged since it was made (same mtime and size) are not parsed again, and the cache is
-    updated in place."""
+                 cache: ParseCache | None = None, contents: dict[str, bytes] | None = None) -> CatalogFiles:
+    """Load every recipe (or just `paths`). Large catalogs are parsed on all cores; with a `cache` and the
+    hash of each file's bytes (`contents`), a file whose bytes are the ones cached is not parsed again, and
+    the cache is updated in place."""
+    if contents is None:
+        cache = None
     root = Path(root)
     files = CatalogFiles(root)
     todo = recipe_paths(root) if paths is None else sorted(paths)
     jobs: list[tuple[str, str]] = []
-    stats: dict[str, tuple[int, int]] = {}
+    stats: dict[str, bytes] = contents or {}
     for p in todo:
         if cache is not None:
-            st = p.lstat()
-            stats[str(p)] = (st.st_mtime_ns, st.st_size)
             hit = cache.get(str(p))
-            if hit and hit[:2] == stats[str(p)]:
-                _collect(files, _from_lite(hit[2]), [], progress)
-                files.unchanged.add((hit[2][0], hit[2][1]))
+            if hit and hit[0] == stats.get(str(p)):
+                _collect(files, _from_lite(hit[1]), [], progress)
+                files.unchanged.add((hit[1][0], hit[1][1]))
                 continue
         jobs.append((str(p), str(root)))
     pool = ProcessPoolExecutor() if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 else None
@@ -129,13 +129,13 @@ def read_catalog(root: Path, paths: list[Path] | None = None, progress=None,
         for (file, _), (loaded, problems) in zip(jobs, results):
             if isinstance(loaded, tuple):
                 if cache is not None:
-                    cache[file] = (*stats[file], loaded)
+                    cache[file] = (stats[file], loaded)
                 loaded = _from_lite(loaded)
             elif cache is not None:
                 cache.pop(file, None)
                 if loaded is not None and not problems:
-                    cache[file] = (*stats[file], (loaded.kind, loaded.id, loaded.path, loaded.file,
-                                                  loaded.model.model_dump_json()))
+                    cache[file] = (stats[file], (loaded.kind, loaded.id, loaded.path, loaded.file,
+                                                 loaded.model.model_dump_json()))
             _collect(files, loaded, problems, progress)
     finally:
         if pool:
@@ -151,4 +151,4 @@ def _collect(files: CatalogFiles, loaded: Loaded | None, problems: list[Problem]
     if loaded is not None:
         files.add(loaded)
     if progress:
-        progress()
+        progress(None)  # one recipe read

@@ -17,12 +17,13 @@ traceback.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from .. import jsonsafe
 from ..errors import InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
+VERSIONS = (1,)  # the major versions of the files this reader knows (minor versions only add fields)
 MAX_ENTITY_BYTES = 5 * 1024 * 1024
 MAX_ENTITIES_PER_DEVICE = 300
 
@@ -31,11 +32,15 @@ def _load(raw: bytes, field: str, key: str, limit: int) -> dict[str, Any]:
     if len(raw) > limit:
         raise InvalidInput(field, f"file is over {limit // (1024 * 1024)} MB")
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = jsonsafe.loads(raw)
+    except jsonsafe.JSONDecodeError as exc:
         raise InvalidInput(field, f"not a JSON file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("key") != key:
         raise InvalidInput(field, f"not a Home Assistant {key} file (its \"key\" must be {key})")
+    version = doc.get("version")
+    if version not in VERSIONS or isinstance(version, bool):
+        raise InvalidInput(f"{field}.version", f"registry version {version!r} is not supported (this reader knows "
+                                               f"version {', '.join(map(str, VERSIONS))})")
     data = doc.get("data")
     if not isinstance(data, dict):
         raise InvalidInput(f"{field}.data", "missing or not an object")

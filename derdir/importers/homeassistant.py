@@ -8,7 +8,7 @@ from the homeassistant wheel (`generated/integrations.json` plus each `manifest.
 
 from __future__ import annotations
 
-import json
+from .. import jsonsafe
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,7 +60,7 @@ class HAIndex:
 
     @classmethod
     def load(cls, path: Path, version: str | None = None, seen: date | None = None) -> "HAIndex":
-        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        rows = jsonsafe.loads(Path(path).read_text(encoding="utf-8"))
         if not isinstance(rows, list):
             raise ValueError(f"{path}: expected a JSON list of integrations")
         return cls(rows, version or version_from_filename(Path(path)) or "unknown", seen)

@@ -17,7 +17,7 @@ every product it could be, and each product keeps its own maker and model for pr
 
 from __future__ import annotations
 
-import json
+from .. import jsonsafe
 import re
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def load(path: Path) -> list[dict[str, Any]]:
             f"{path} is a directory: export the definitions to JSON first (the package is JavaScript and "
             "its definitions are computed at run time); pass the .json file"
         )
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = jsonsafe.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a JSON list of device definitions")
     return data

@@ -11,7 +11,7 @@ plain light switches…) is skipped.
 
 from __future__ import annotations
 
-import json
+from .. import jsonsafe
 import re
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ def load(path: Path) -> list[dict[str, Any]]:
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a directory: export the device files to JSON first and pass the .json file")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = jsonsafe.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a JSON list of device files")
     return data

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_HTML_TAG = re.compile(r"<\s*[a-zA-Z/!?]")
+_HTML_TAG = re.compile(r"<[a-zA-Z/!?]")  # what a browser reads as markup: "a < b > c" is text to it
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (but tab and newline), DEL, C1
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
 _ANY_BAD_TEXT = re.compile("|".join(p.pattern for p in (_HTML_TAG, _CONTROL, _BIDI)))
@@ -28,7 +28,8 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True, validate_default=False, allow_inf_nan=False)
 
 
-_GOOD_URL = re.compile(r"https?://[^\s/?#@\[\]]+(?:[/?#][^\s]*)?", re.IGNORECASE)  # the common case, checked fast
+# The common case, checked fast: no userinfo, no backslash (browsers read it as "/"), no control characters.
+_GOOD_URL = re.compile(r"https?://[^\s/?#@\[\]\\\x00-\x1f\x7f]+(?:[/?#][^\s\\\x00-\x1f\x7f]*)?", re.IGNORECASE)
 
 
 # Set while re-reading recipes this process (or its workers) already validated, e.g. from the build's
@@ -42,7 +43,17 @@ def _check_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise ValueError("URL scheme must be http or https")
-    if not parts.netloc or any(c.isspace() for c in value):
+    if not parts.netloc or any(c.isspace() for c in value) or _CONTROL.search(value):
+        raise ValueError("not a valid absolute URL")
+    if "\\" in value:
+        raise ValueError("URLs cannot contain a backslash (browsers read it as '/', so the host is not what it seems)")
+    if "@" in parts.netloc:
+        raise ValueError("URLs cannot contain user:password@ (it hides the real host)")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError("not a valid absolute URL") from None
+    if not parts.hostname:
         raise ValueError("not a valid absolute URL")
     return value
 

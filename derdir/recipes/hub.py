@@ -36,5 +36,8 @@ class Hub(ProductBase):
     """A hub or controller: Home Assistant Yellow, SmartThings Station, Aqara M3…"""
 
     ecosystem: Ecosystem
+    radio_adapter: bool | None = Field(
+        None, description="A radio (USB stick, add-on module) that a hub or server of its ecosystem drives: it runs "
+                          "no integration itself, so devices reach it only over its radios (Home Assistant Connect ZBT-1).")
     roles: HubRoles = Field(default_factory=HubRoles)
     runs: list[HubIntegration] = Field(default_factory=list, description="Integrations the hub runs.")

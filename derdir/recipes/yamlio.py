@@ -20,6 +20,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = 512 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 50_000
+MAX_INT = 2**63 - 1  # what SQLite stores as an integer
+MAX_INT_CHARS = 40
 MAX_ITEMS = 2_000  # per list; the largest list in the bundled catalog has 51 items
 # The only tags a recipe can use (all implicit: strings, numbers, booleans, null, dates, mappings, lists).
 # `!!binary`, `!!set`, `!!omap`, `!!python/...` and custom `!tags` are refused, not silently converted.
@@ -119,10 +121,18 @@ class _Walker:
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
         if tag == _CORE + "str":  # most scalars: no constructor needed
             return node.value
+        if tag == _CORE + "int" and len(node.value) > MAX_INT_CHARS:  # int() of 5,000 digits raises, and is slow
+            raise YamlError(f"number is too large (over {MAX_INT_CHARS} characters)", *_mark(node), field=_dotted(path))
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except yaml.YAMLError as exc:
             raise YamlError(f"bad value: {exc}", *_mark(node), field=_dotted(path)) from None
+        except (ValueError, OverflowError) as exc:  # a date that is no date (2026-02-30), a time out of range
+            kind = {"timestamp": "date"}.get(tag.replace(_CORE, ""), "value")
+            raise YamlError(f"not a valid {kind}: {node.value!r} ({exc})", *_mark(node), field=_dotted(path)) from None
+        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT <= value <= MAX_INT:
+            raise YamlError(f"number is too large (recipes allow at most {MAX_INT})", *_mark(node), field=_dotted(path))
+        return value
 
 
 def _dotted(path: Path) -> str:

@@ -8,7 +8,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from ..errors import Ambiguous, DerdirError, NotFound
+from ..errors import Ambiguous, DerdirError, NotFound, OtherKind
 from .render import error, href
 
 _KIND = {"product": "device", "device": "device", "hub": "hub", "program": "program", "utility": "utility"}
@@ -16,6 +16,8 @@ _KIND = {"product": "device", "device": "device", "hub": "hub", "program": "prog
 
 def error_page(request: Request, exc: DerdirError) -> Response:
     """404 with suggestions, 409 listing the candidates, 422 naming the field."""
+    if isinstance(exc, OtherKind):
+        return error(request, 404, "Not found", str(exc), [(href(exc.actual, exc.rid), f"The {exc.actual} {exc.rid}")])
     if isinstance(exc, NotFound):
         kind = _KIND.get(exc.kind)
         links = [(href(kind, s), s) for s in exc.suggestions] if kind else []

@@ -36,6 +36,13 @@ def choices(cat: Catalog) -> dict[str, Any]:
     return made
 
 
+def utility_label(u: Any) -> str:
+    """What people call a utility first, the legal name after: 'National Grid (Niagara Mohawk Power Corporation,
+    US-NY)', where the name on its own was a legal name nobody types."""
+    short = u.short_name if u.short_name and u.short_name != u.name else None
+    return f"{short} ({u.name}, {', '.join(u.regions)})" if short else u.name
+
+
 def _choices(cat: Catalog) -> dict[str, Any]:
     return {
         "categories": [c.value for c in Category],
@@ -44,7 +51,7 @@ def _choices(cat: Catalog) -> dict[str, Any]:
         "hubs": [{"id": hid, "name": h.product_name} for hid, h in sorted(cat.hubs.items())],
         "regions": regions(cat),
         # utilities that run programs (the rest, 2,000 of them, come from /v1/markets/suggest as one types)
-        "utilities": [{"id": uid, "name": u.name} for uid, u in sorted(cat.utilities.items())
+        "utilities": [{"id": uid, "name": u.name, "label": utility_label(u)} for uid, u in sorted(cat.utilities.items())
                       if cat.programs_by_utility.get(uid) or not (u.imported and "name" in u.imported.owned_fields)],
     }
 

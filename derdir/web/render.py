@@ -97,8 +97,10 @@ ENV = _env()
 
 def page(request: Request, template: str, *, title: str, path: str, json_url: str | None,
          status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a full page; `path` is its canonical path, `json_url` the API URL with the same data."""
-    base = str(request.base_url).rstrip("/")
+    """Render a full page; `path` is its canonical path, `json_url` the API URL with the same data. The
+    canonical link is the configured public address (`--base-url`) plus the path, else the path alone:
+    never the request's Host header, which a client sets (a cached page would carry its choice to others)."""
+    base = getattr(request.app.state, "base_url", "") if "app" in request.scope else ""
     html = ENV.get_template(template).render(
         request=request, title=title, canonical=base + path, json_url=json_url,
         version=getattr(request.state, "catalog_version", None), **context)

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from ...catalog.build import build as build_catalog
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, build_root, catalog_root, console, handle_errors, print_json
+from ..common import (BuildOption, CatalogOption, JsonOption, build_root, catalog_root, console, handle_errors,
+                      print_json, progress_bar)
 
 
 @app.command()
@@ -29,10 +28,8 @@ def build(
     """
     root = catalog_root(catalog)
     out = build_root(build_dir, root)
-    with handle_errors(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                   console=console, transient=True, disable=as_json) as bar:
-        task = bar.add_task("building", total=None)
-        info = build_catalog(root, out, lambda msg: bar.update(task, description=msg), force=force)
+    with handle_errors(), progress_bar("building", disable=as_json) as step:
+        info = build_catalog(root, out, step, force=force)
     if as_json:
         print_json({"version": info.version, "built_at": info.built_at, "path": str(info.path),
                     "counts": info.counts, "reused": info.reused, "delta": info.delta})

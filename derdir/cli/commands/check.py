@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from ... import jsonsafe as json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -48,7 +48,7 @@ def read_devices(devices: Optional[Path], ha_registry: Optional[Path],
         except json.JSONDecodeError as exc:
             fail(f"{devices}: line {exc.lineno}: not JSON or JSON lines ({exc.msg})")
     if isinstance(data, dict):
-        data = data.get("devices", [])
+        data = data["devices"] if "devices" in data else fail(f'{devices}: expected a list of devices or {{"devices": [...]}}')
     if not isinstance(data, list):
         fail(f"{devices}: expected a list of devices")
     return data

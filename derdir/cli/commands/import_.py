@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ...importers import SOURCES, HAIndex, build, write_recipes
 from ..app import app
-from ..common import CatalogOption, JsonOption, catalog_root, console, err_console, fail, print_json
+from ..common import CatalogOption, JsonOption, catalog_root, console, err_console, fail, print_json, progress_bar
 
 import_app = typer.Typer(
     name="import",
@@ -44,22 +43,18 @@ def _run(kind: str, file: Path, catalog: Optional[Path], homeassistant: Optional
         seen = date.fromisoformat(when) if when else date.today()
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, got {when!r}")
-    try:
-        ha = HAIndex.load(homeassistant, seen=seen) if homeassistant else None
-        recipes = build(kind, file, seen, version, ha)
-    except (OSError, ValueError) as exc:
-        fail(str(exc))
+    with progress_bar(f"reading {file.name}", disable=as_json) as step:
+        try:
+            ha = HAIndex.load(homeassistant, seen=seen) if homeassistant else None
+            recipes = build(kind, file, seen, version, ha)
+            step(f"writing {SOURCES[kind].package} recipes", len(recipes))
+            report = write_recipes(recipes, root, progress=step, dry_run=dry_run)
+        except (OSError, ValueError) as exc:  # json.JSONDecodeError included: nesting and numbers are bounded
+            fail(f"{file}: {exc}" if str(file) not in str(exc) else str(exc))
+        except RecursionError:
+            fail(f"{file}: JSON nested too deeply")
     if ha is None and not as_json:
         err_console.print("[yellow]note:[/yellow] no --homeassistant file given: Home Assistant integrations are left out")
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True, disable=as_json,
-    ) as progress:
-        task = progress.add_task(f"{SOURCES[kind].package}", total=len(recipes))
-        try:
-            report = write_recipes(recipes, root, progress=lambda: progress.advance(task), dry_run=dry_run)
-        except (OSError, ValueError) as exc:
-            fail(str(exc))
     counts = report.counts()
     if as_json:
         print_json({"source": recipes[0]["imported"]["source"] if recipes else SOURCES[kind].package,

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
+from ... import jsonsafe
 from ...resolve import DeviceReport, resolve as resolve_one
 from ..app import app
 from ..common import BuildOption, CatalogOption, fail, open_cli_catalog
@@ -36,8 +37,8 @@ def resolve(
                 print(json.dumps({"match": None, "candidates": [], "reason": "empty line"}))
                 continue
             try:
-                report = DeviceReport.model_validate(json.loads(line))
-            except (json.JSONDecodeError, ValidationError) as exc:
+                report = DeviceReport.model_validate(jsonsafe.loads(line))
+            except (jsonsafe.JSONDecodeError, ValidationError) as exc:
                 bad += 1
                 msg = str(exc).splitlines()[0]
                 print(json.dumps({"match": None, "candidates": [], "error": f"line {n}: {msg}"}))

@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Column, Table
 
-from ...search import search_products
+from ...search import search_all, search_products
 from ..app import app
-from ..common import BuildOption, CatalogOption, JsonOption, console, print_json, query
+from ..common import BuildOption, CatalogOption, JsonOption, console, handle_errors, open_cli_catalog, print_json
 
 
 @app.command()
@@ -32,12 +32,25 @@ def search(
 
     Example: derdir search plug --protocol matter --market pge
     """
-    data = query(catalog, build_dir, search_products, q, category=category, manufacturer=manufacturer, protocol=protocol,
-                 program=program, market=market, hub=hub, page=page, per_page=per_page)
+    cat = open_cli_catalog(catalog, build_dir)
+    with handle_errors():
+        data = search_products(cat, q, category=category, manufacturer=manufacturer, protocol=protocol,
+                               program=program, market=market, hub=hub, page=page, per_page=per_page)
     if as_json:
         print_json(data)
         return
     table = Table(Column("id", overflow="fold"), "category", "maker", "product", "model", title=f"{data['total']} products")
     for item in data["items"]:
         table.add_row(item["id"], item["category"], item["manufacturer"], item["product_name"], item["model"])
-    console.print(table)
+    if data["items"]:
+        console.print(table)
+    elif not q:
+        console.print("No products match these filters.", highlight=False)
+    others = [hit for hit in search_all(cat, q, 20) if hit["kind"] != "device"] if q else []
+    for hit in others:  # hubs, programs and utilities are not products: say where they are
+        entity = cat.hubs.get(hit["id"]) if hit["kind"] == "hub" else None
+        name = f"{entity.manufacturer} {entity.product_name}" if entity else hit["title"].strip()
+        console.print(f"{hit['kind']} {hit['id']}: {name}  (derdir info {hit['id']})", highlight=False)
+    if q and not data["items"]:
+        console.print(f"No products match {q!r}" + ("; the matches above are not products." if others else
+                      "; try fewer words, or `derdir hubs`, `derdir programs`."), highlight=False)

@@ -88,17 +88,17 @@ def test_accessories_of_one_homekit_bridge_stay_apart(cat: Catalog) -> None:
 
 
 @pytest.mark.parametrize("doc,field", [
-    ({"key": "core.entity_registry", "data": {"entities": {}}}, "entities.data.entities"),
-    ({"key": "core.entity_registry", "data": {"entities": ["x"]}}, "entities.data.entities[0]"),
-    ({"key": "core.entity_registry", "data": {"entities": [{"entity_id": "nodomain", "device_id": "d"}]}},
+    ({"version": 1, "key": "core.entity_registry", "data": {"entities": {}}}, "entities.data.entities"),
+    ({"version": 1, "key": "core.entity_registry", "data": {"entities": ["x"]}}, "entities.data.entities[0]"),
+    ({"version": 1, "key": "core.entity_registry", "data": {"entities": [{"entity_id": "nodomain", "device_id": "d"}]}},
      "entities.data.entities[0].entity_id"),
-    ({"key": "core.entity_registry", "data": {"entities": [{"entity_id": "sensor.x", "device_id": ["d"]}]}},
+    ({"version": 1, "key": "core.entity_registry", "data": {"entities": [{"entity_id": "sensor.x", "device_id": ["d"]}]}},
      "entities.data.entities[0].device_id"),
-    ({"key": "core.entity_registry", "data": {"entities": [{"entity_id": "sensor.x", "device_id": "d",
+    ({"version": 1, "key": "core.entity_registry", "data": {"entities": [{"entity_id": "sensor.x", "device_id": "d",
                                                              "unit_of_measurement": ["W"]}]}},
      "entities.data.entities[0].unit_of_measurement"),
-    ({"key": "core.device_registry", "data": {}}, "entities"),
-    ({"key": "core.entity_registry", "data": []}, "entities.data"),
+    ({"version": 1, "key": "core.device_registry", "data": {}}, "entities"),
+    ({"version": 1, "key": "core.entity_registry", "data": []}, "entities.data"),
 ])
 def test_bad_entity_registry_shapes_name_the_field(doc: dict, field: str) -> None:
     with pytest.raises(InvalidInput) as e:
@@ -107,11 +107,11 @@ def test_bad_entity_registry_shapes_name_the_field(doc: dict, field: str) -> Non
 
 
 def test_bad_device_registry_shapes_name_the_field() -> None:
-    bad = {"key": "core.device_registry", "data": {"devices": [{"identifiers": [["zha"]]}]}}
+    bad = {"version": 1, "key": "core.device_registry", "data": {"devices": [{"identifiers": [["zha"]]}]}}
     with pytest.raises(InvalidInput) as e:
         read_registries(_raw(bad))
     assert e.value.field == "registry.data.devices[0].identifiers[0]"
-    bad = {"key": "core.device_registry", "data": {"devices": [{"model": {"x": 1}}]}}
+    bad = {"version": 1, "key": "core.device_registry", "data": {"devices": [{"model": {"x": 1}}]}}
     with pytest.raises(InvalidInput) as e:
         read_registries(_raw(bad))
     assert e.value.field == "registry.data.devices[0].model"
@@ -126,7 +126,7 @@ def test_cli_reads_both_files_and_names_the_file_at_fault(cat: Catalog, tmp_path
                                       "--ha-entities", str(entities), *common])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["devices"][0]["match"]["category"] == "smart-plug"
-    entities.write_text(json.dumps({"key": "core.entity_registry", "data": {"entities": [{"entity_id": 3}]}}))
+    entities.write_text(json.dumps({"version": 1, "key": "core.entity_registry", "data": {"entities": [{"entity_id": 3}]}}))
     result = CliRunner().invoke(app, ["check", "--location", "pge", "--ha-registry", str(devices),
                                       "--ha-entities", str(entities), *common])
     flat = result.output.replace("\n", "")  # (the console wraps long lines at its width)

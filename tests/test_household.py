@@ -194,14 +194,19 @@ def test_odd_registry_files_are_refused_by_field(raw: bytes, field: str, says: s
     assert exc.value.field == field and says in str(exc.value), (exc.value.field, str(exc.value))
 
 
-def test_odd_values_inside_registry_devices_are_not_names() -> None:
-    doc = {"version": 1, "minor_version": 99, "key": "core.device_registry", "data": {"devices": [
-        {"manufacturer": {"x": 1}, "model": ["AP-1"], "name": 5, "identifiers": 7},
-        {"manufacturer": "Acme", "model": "AP-1", "identifiers": [["zha", 5], "zha", ["zha", "00:11"]]}]}}
-    assert parse_device_registry(json.dumps(doc).encode()) == [
-        {"manufacturer": None, "model": None, "model_id": None, "integration": None, "identifiers": [], "name": None},
-        {"manufacturer": "Acme", "model": "AP-1", "model_id": None, "integration": "zha",
-         "identifiers": [["zha", "00:11"]], "name": None}]
+def test_odd_values_inside_registry_devices_are_refused_by_field() -> None:
+    def doc(device: dict) -> bytes:
+        return json.dumps({"version": 1, "minor_version": 99, "key": "core.device_registry",
+                           "data": {"devices": [device]}}).encode()
+
+    for device, where in (({"manufacturer": {"x": 1}, "model": "AP-1"}, "registry.data.devices[0].manufacturer"),
+                          ({"manufacturer": "Acme", "identifiers": 7}, "registry.data.devices[0].identifiers")):
+        with pytest.raises(InvalidInput) as bad:
+            parse_device_registry(doc(device))
+        assert bad.value.field == where
+    # a serial number written as a number is still a serial number
+    assert parse_device_registry(doc({"manufacturer": "Acme", "model": "AP-1", "serial_number": 12345}))[0][
+        "serial_number"] == "12345"
 
 
 @pytest.mark.parametrize(("text", "says"), [

@@ -50,11 +50,12 @@ def info(
     console.print(f"{p['category']} · models {', '.join(p['model_numbers'])} · energy monitoring "
                   f"{_yes(p.get('power', {}).get('energy_monitoring'))}", highlight=False)
     table = Table(Column("program", overflow="fold"), "supported", Column("status", overflow="fold"),
-                  Column("why", overflow="fold"), Column("incentives", overflow="fold"),
+                  Column("why", overflow="fold"), Column("incentives" if market else "markets", overflow="fold"),
                   title="Programs" + (f" in {market}" if market else ""))
     for prog in data["programs"]:
-        table.add_row(prog["id"], _yes(prog["supported"]), _status(prog), prog["reason"],
-                      "; ".join(i["summary"] for i in prog.get("incentives", [])) or "-")
+        last = ("; ".join(i["summary"] for i in prog.get("incentives", [])) if market
+                else ", ".join(prog.get("markets", [])))
+        table.add_row(prog["id"], _yes(prog["supported"]), _status(prog), prog["reason"], last or "-")
     console.print(table)
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..catalog.source import CatalogFiles, read_catalog
-from .catalog_rules import RULES
+from .catalog_rules import ADVISORY, RULES
 from ..problem import Problem
 
 __all__ = ["Problem", "audit_catalog", "audit_files"]
 
 
-def audit_files(files: CatalogFiles, only: set[Path] | None = None) -> list[Problem]:
-    """All problems of a loaded catalog; with `only`, just those in the given files."""
+def audit_files(files: CatalogFiles, only: set[Path] | None = None, blocking: bool = False) -> list[Problem]:
+    """All problems of a loaded catalog; with `only`, just those in the given files; with `blocking`, only the
+    rules that can find an error (what a build needs: advisory rules' warnings never stop one)."""
     problems = list(files.problems)
-    for rule in RULES.values():
-        problems.extend(rule(files))
+    for name, rule in RULES.items():
+        if not (blocking and name in ADVISORY):
+            problems.extend(rule(files))
     if only is not None:
         wanted = {str(p) for p in only}
         problems = [p for p in problems if p.path in wanted]

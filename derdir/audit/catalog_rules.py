@@ -224,10 +224,15 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Rules that only ever warn: `derdir audit` runs them, a build (which stops on errors alone) does not
+ADVISORY: set[str] = set()
+
+
 def _register() -> None:
     from .rule_coverage import RULE, rule_coverage
 
     RULES[RULE] = rule_coverage
+    ADVISORY.add(RULE)
 
 
 _register()

@@ -255,7 +255,7 @@ def _build_full(root: Path, build_dir: Path, paths: list[Path], hashes: dict[str
         raise CatalogInvalid(exc.problems) from None
     except (OSError, ValueError) as exc:
         raise CatalogInvalid([Problem(f"{terr.FOLDER}/{terr.TABLE}", 1, 1, "", str(exc), "territories")]) from None
-    errors = [p for p in audit_files(files) if p.severity == "error"]
+    errors = [p for p in audit_files(files, blocking=True) if p.severity == "error"]
     if errors:
         raise CatalogInvalid(errors)
     _save_pickle(build_dir / CACHE_FILE, _models_stamp(), cache)

@@ -119,7 +119,7 @@ def _update(root: Path, changes: Changes, touched: set[tuple[str, str]], digests
     prev = Catalog(previous)
     try:
         files = _with_previous(root, prev, loaded, changes.removed)
-        if files is None or any(p.severity == "error" for p in audit_files(files)):
+        if files is None or any(p.severity == "error" for p in audit_files(files, blocking=True)):
             return None
         meta = make_meta(version, built_at, {kind: len(by_id) for kind, by_id in files.recipes.items()})
         texts: dict[str, dict[str, str]] = defaultdict(dict)

@@ -228,6 +228,9 @@ def _register() -> None:
     from .rule_coverage import RULE, rule_coverage
 
     RULES[RULE] = rule_coverage
+    from .source_rules import RULES as SOURCE_RULES
+
+    RULES.update(SOURCE_RULES)
 
 
 _register()

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from .audit.catalog_rules import STALE_AFTER
-from .audit.source_rules import STALE_FACT_AFTER
-from .provenance import is_secondary, newest_seen, recipe_sources
+from .audit.source_rules import STALE_FACT_AFTER, weak_facts
+from .provenance import recipe_sources
 from .recipes.common import US_STATES
 from .scope import Place, applies, standing
 from .catalog import territories as terr
@@ -71,24 +71,11 @@ def source_figures(files: CatalogFiles, today: date) -> dict[str, Any]:
         c = Counter((s.kind or "unrecorded") for m in models for _, s in recipe_sources(m))
         return dict(sorted(c.items()))
     programs = [r.model for r in rec["program"].values()]
-    secondary: list[str] = []
-    stale: list[str] = []
+    found: dict[str, list[str]] = {"secondary-money": [], "stale-fact": []}
     for pid, r in sorted(rec["program"].items()):
-        p = r.model
-        for i, t in enumerate(p.incentives):
-            if t.amount is None:
-                continue
-            if is_secondary(t.sources, p.sources):
-                secondary.append(f"{pid}:incentives[{i}]")
-            seen = newest_seen(t.sources, p.sources)
-            if p.status != "ended" and seen and today - seen > STALE_FACT_AFTER:
-                stale.append(f"{pid}:incentives[{i}]")
-        if p.status == "ended":
-            continue
-        for i, e in enumerate(p.enrollment):
-            seen = newest_seen(e.sources)
-            if seen and today - seen > STALE_FACT_AFTER:
-                stale.append(f"{pid}:enrollment[{i}]")
+        for rule, path, _ in weak_facts(r.model, today):
+            found[rule].append(f"{pid}:{path[0]}[{path[1]}]")
+    secondary, stale = found["secondary-money"], found["stale-fact"]
     hand = [r.model for r in rec["hub"].values()] + [r.model for r in rec["device"].values() if not r.model.imported]
     return {
         "source_kinds": kinds(programs),

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from pydantic import Field, ValidationError
 
@@ -131,30 +131,36 @@ def mirror_list(files: CatalogFiles) -> Iterator[Problem]:
                           f"exception no longer needed: {why}; remove it", "mirror-list", "warning")
 
 
+def weak_facts(p: Any, today: date) -> Iterator[tuple[str, tuple, str]]:
+    """(rule, path, message) of a program's amounts resting only on secondary sources (`secondary-money`) and
+    of its amounts and enrollment statuses whose newest source is older than 180 days (`stale-fact`; programs
+    that ended aside). The audit reports them; `derdir stats` counts them."""
+    for i, t in enumerate(p.incentives):
+        if t.amount is None:
+            continue
+        if is_secondary(t.sources, p.sources):
+            yield ("secondary-money", ("incentives", i, "amount"),
+                   "amount rests only on secondary sources (no official or manufacturer page); "
+                   "cite the program's page or say in the description that none states it")
+        seen = newest_seen(t.sources, p.sources)
+        if p.status != "ended" and seen and today - seen > STALE_FACT_AFTER:
+            yield ("stale-fact", ("incentives", i, "amount"),
+                   f"amount last seen in a source on {seen}, over {STALE_FACT_AFTER.days} days ago")
+    if p.status == "ended":
+        return
+    for i, e in enumerate(p.enrollment):
+        seen = newest_seen(e.sources)
+        if seen and today - seen > STALE_FACT_AFTER:
+            yield ("stale-fact", ("enrollment", i, "status"),
+                   f"enrollment status {e.status!r} last seen in a source on {seen}, over {STALE_FACT_AFTER.days} days ago")
+
+
 def money_and_status(files: CatalogFiles) -> Iterator[Problem]:
-    """`secondary-money` and `stale-fact` (see the module doc)."""
+    """`secondary-money` and `stale-fact` (see `weak_facts`)."""
     today = date.today()
     for rec in files.checked("program"):
-        p = rec.model
-        for i, t in enumerate(p.incentives):
-            if t.amount is None:
-                continue
-            if is_secondary(t.sources, p.sources):
-                yield _at(rec, "secondary-money", ("incentives", i, "amount"),
-                          "amount rests only on secondary sources (no official or manufacturer page); "
-                          "cite the program's page or say in the description that none states it", "warning")
-            seen = newest_seen(t.sources, p.sources)
-            if p.status != "ended" and seen and today - seen > STALE_FACT_AFTER:
-                yield _at(rec, "stale-fact", ("incentives", i, "amount"),
-                          f"amount last seen in a source on {seen}, over {STALE_FACT_AFTER.days} days ago", "warning")
-        if p.status == "ended":
-            continue
-        for i, e in enumerate(p.enrollment):
-            seen = newest_seen(e.sources)
-            if seen and today - seen > STALE_FACT_AFTER:
-                yield _at(rec, "stale-fact", ("enrollment", i, "status"),
-                          f"enrollment status {e.status!r} last seen in a source on {seen}, "
-                          f"over {STALE_FACT_AFTER.days} days ago", "warning")
+        for rule, path, message in weak_facts(rec.model, today):
+            yield _at(rec, rule, path, message, "warning")
 
 
 # --- model numbers ---------------------------------------------------------------------------------------

@@ -81,6 +81,7 @@ def source_figures(files: CatalogFiles, today: date) -> dict[str, Any]:
         "source_kinds": kinds(programs),
         "source_kinds_hubs_and_hand_written_devices": kinds(hand),
         "amounts": sum(1 for p in programs for t in p.incentives if t.amount is not None),
+        "amounts_with_own_sources": sum(1 for p in programs for t in p.incentives if t.amount is not None and t.sources),
         "amounts_without_source": sum(1 for p in programs for t in p.incentives
                                       if t.amount is not None and not (t.sources or p.sources)),
         "secondary_money_claims": len(secondary),

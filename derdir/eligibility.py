@@ -13,6 +13,7 @@ from typing import Any, Callable, Literal
 
 from .facts import DeviceFacts
 from .kinds.requirements import check
+from .provenance import backing, confidence
 from .recipes.program import DeviceClaim, DeviceRule, Program, Requirements
 
 
@@ -25,9 +26,12 @@ class Evidence:
     seen: str
     says: str | None = None
     supported: bool | None = None
+    kind: str | None = None  # the source's kind (official, news...)
+    confidence: str = "secondary"  # of the claim or rule it backs (`provenance.confidence`)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "title": self.title, "seen": self.seen, "says": self.says, "supported": self.supported}
+        return {"url": self.url, "title": self.title, "seen": self.seen, "says": self.says, "supported": self.supported,
+                "kind": self.kind, "confidence": self.confidence}
 
 
 @dataclass
@@ -66,13 +70,15 @@ def check_requirements(req: Requirements, device: DeviceFacts, hub_id: str | Non
 
 
 def claim_evidence(claim: DeviceClaim, program: Program) -> list[Evidence]:
-    sources = claim.sources or program.sources
-    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports or claim.note, claim.supported) for s in sources]
+    sources, conf = backing(claim.sources, program.sources), confidence(claim.sources, program.sources)
+    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports or claim.note, claim.supported, s.kind, conf)
+            for s in sources]
 
 
 def program_evidence(program: Program, rule: DeviceRule | None = None) -> list[Evidence]:
-    sources = (rule.sources if rule and rule.sources else None) or program.sources
-    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports) for s in sources]
+    own = rule.sources if rule else []
+    sources, conf = backing(own, program.sources), confidence(own, program.sources)
+    return [Evidence(s.url, s.title, s.seen.isoformat(), s.supports, None, s.kind, conf) for s in sources]
 
 
 MEMO = 256  # rule verdicts remembered per program (devices share the few facts a program's rules read)

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Protocol
 
 from .kinds.incentives import INCENTIVES, Basis, Triple, event_hours
 from .plain import month_range
+from .provenance import confidence
 from .recipes.program import Incentive, Program
 from .scope import Place, applies
 
@@ -162,5 +163,8 @@ def describe(t: Incentive) -> str:
     return ", ".join(parts)
 
 
-def incentive_json(t: Incentive) -> dict[str, Any]:
-    return {**t.model_dump(mode="json", exclude_none=True), "summary": describe(t)}
+def incentive_json(t: Incentive, program: Program | None = None) -> dict[str, Any]:
+    """A term as answers show it: as published, in words, and how well sourced (its own sources, else the
+    program's: `provenance.confidence`)."""
+    return {**t.model_dump(mode="json", exclude_none=True), "summary": describe(t),
+            "confidence": confidence(t.sources, program.sources if program else ())}

@@ -163,8 +163,8 @@ class Judgement:
             "conditions": [condition_json(c, met) for c, met in self.conditions]
                           + [condition_json(c, None, t) for t, c in self.pending],
             "counted": self.counted, "why_not": self.why_not(),
-            "incentives": [incentive_json(t) for t in self.terms]
-                          + [incentive_json(t) for i, (t, _) in enumerate(self.pending)
+            "incentives": [incentive_json(t, p) for t in self.terms]
+                          + [incentive_json(t, p) for i, (t, _) in enumerate(self.pending)
                              if all(t is not u for u, _ in self.pending[:i])],
             "estimate": self.estimate.as_dict() if self.estimate else None,
             "evidence": [e.as_dict() for e in v.evidence],

@@ -7,6 +7,10 @@ from datetime import date
 from typing import Any
 
 from .audit.catalog_rules import STALE_AFTER
+from .audit.source_rules import STALE_FACT_AFTER, weak_facts
+from .provenance import recipe_sources
+from .recipes.common import US_STATES
+from .scope import Place, applies, standing
 from .catalog import territories as terr
 from .catalog.source import CatalogFiles
 
@@ -54,6 +58,79 @@ def catalog_stats(files: CatalogFiles, today: date | None = None) -> dict[str, A
         "stale_after_days": STALE_AFTER.days,
         "stale": {kind: len(ids) for kind, ids in stale.items()},
         "stale_ids": stale,
+        **source_figures(files, today),
+        **program_geography(files),
+    }
+
+
+def source_figures(files: CatalogFiles, today: date) -> dict[str, Any]:
+    """Sources per kind (programs; and hubs and hand-written devices), money resting only on secondary sources,
+    and enrollment statuses and amounts whose newest source is older than 180 days (`derdir.provenance`)."""
+    rec = files.recipes
+    def kinds(models: list[Any]) -> dict[str, int]:
+        c = Counter((s.kind or "unrecorded") for m in models for _, s in recipe_sources(m))
+        return dict(sorted(c.items()))
+    programs = [r.model for r in rec["program"].values()]
+    found: dict[str, list[str]] = {"secondary-money": [], "stale-fact": []}
+    for pid, r in sorted(rec["program"].items()):
+        for rule, path, _ in weak_facts(r.model, today):
+            found[rule].append(f"{pid}:{path[0]}[{path[1]}]")
+    secondary, stale = found["secondary-money"], found["stale-fact"]
+    hand = [r.model for r in rec["hub"].values()] + [r.model for r in rec["device"].values() if not r.model.imported]
+    return {
+        "source_kinds": kinds(programs),
+        "source_kinds_hubs_and_hand_written_devices": kinds(hand),
+        "amounts": sum(1 for p in programs for t in p.incentives if t.amount is not None),
+        "amounts_with_own_sources": sum(1 for p in programs for t in p.incentives if t.amount is not None and t.sources),
+        "amounts_without_source": sum(1 for p in programs for t in p.incentives
+                                      if t.amount is not None and not (t.sources or p.sources)),
+        "secondary_money_claims": len(secondary),
+        "secondary_money_claim_ids": secondary,
+        "stale_fact_after_days": STALE_FACT_AFTER.days,
+        "stale_facts": len(stale),
+        "stale_fact_ids": stale,
+    }
+
+
+def paying_regions(program: Any, regions_of: dict[str, list[str]]) -> set[str]:
+    """Regions where an active program pays (a term with or without a published amount applies there) and
+    takes new customers (its enrollment status there is open or waitlist) for some home."""
+    if program.status != "active" or not program.incentives:
+        return set()
+    out: set[str] = set()
+    places = [Place(None, r) for r in program.markets.regions]
+    places += [Place(u, r) for u in program.markets.utilities for r in regions_of.get(u, ())]
+    for where in places:
+        if where.region in out:
+            continue
+        if any(applies(t, where) is True for t in program.incentives) and standing(program, where).joinable:
+            out.add(where.region)  # type: ignore[arg-type]
+    return out
+
+
+def program_geography(files: CatalogFiles) -> dict[str, Any]:
+    """Programs per country and per state/province, and the US states (and DC) with an active program that pays
+    and takes new customers."""
+    rec = files.recipes
+    regions_of = {uid: list(r.model.regions) for uid, r in rec["utility"].items()}
+    by_region: Counter[str] = Counter()
+    by_country: Counter[str] = Counter()
+    paying: set[str] = set()
+    for r in rec["program"].values():
+        p = r.model
+        regions = set(p.markets.regions) | {g for u in p.markets.utilities for g in regions_of.get(u, ())}
+        by_region.update(regions)
+        by_country.update({g.split("-")[0] for g in regions})
+        paying |= paying_regions(p, regions_of)
+    states = [f"US-{s}" for s in US_STATES[:51]]  # the 50 states and DC (territories aside)
+    with_paying = sorted(s for s in states if s in paying)
+    return {
+        "programs_by_country": dict(sorted(by_country.items())),
+        "programs_by_region": dict(sorted(by_region.items())),
+        "us_states_with_active_paying_program": len(with_paying),
+        "us_states_with_active_paying_program_list": with_paying,
+        "us_states_without_active_paying_program": sorted(set(states) - paying),
+        "provinces_with_active_paying_program": sorted(g for g in paying if g.startswith("CA-")),
     }
 
 

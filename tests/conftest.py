@@ -34,6 +34,7 @@ SOURCE = """
 verified_on: 2026-11-01
 sources:
 - url: https://example.org/spec
+  kind: official
   seen: 2026-11-01
 """
 

@@ -17,10 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..recipes.device import Device
 from ..recipes.hub import Hub
+from ..provenance import Confidence
+from ..recipes.common import SourceKind
 from ..recipes.program import Incentive, Program
 from ..recipes.utility import Utility
 
 PROBLEM = "application/problem+json"
+CONFIDENCE = ("official: at least one source is the program's or utility's own page or the manufacturer's; "
+              "secondary: it rests only on registries, news, installers or other pages (`derdir.provenance`).")
 # A reference needs a character that Python's str.strip() keeps, so blank input is a 422 from the schema rather
 # than passing it and failing in the core. The characters are listed, not written `\s`: regex engines (Python,
 # Rust in pydantic, ECMAScript in JSON Schema tools) disagree on what `\s` covers (\x1c-\x1f, \x85).
@@ -73,6 +77,10 @@ class Evidence(Out):
     seen: str = Field(description="Date the source was read (YYYY-MM-DD).")
     says: str | None
     supported: bool | None
+    kind: SourceKind | None = Field(description="What the source is: official, manufacturer, upstream-data, registry, "
+                                    "news, installer, other (null: not recorded).")
+    confidence: Confidence = Field(description=CONFIDENCE + " Of the claim or rule this source backs (its own "
+                                   "sources, else the program's).")
 
 
 class UtilityCandidate(Out):
@@ -135,9 +143,10 @@ class Verdict(VerdictFields):
 
 
 class IncentiveTerm(Incentive):
-    """A program's payment term as published, with a plain-language summary."""
+    """A program's payment term as published, with a plain-language summary and how well it is sourced."""
 
     summary: str
+    confidence: Confidence = Field(description=CONFIDENCE + " Of the term's own sources, else the program's.")
 
 
 class Estimate(Out):

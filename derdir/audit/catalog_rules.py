@@ -233,6 +233,10 @@ def _register() -> None:
 
     RULES[RULE] = rule_coverage
     ADVISORY.add(RULE)
+    from .source_rules import RULES as SOURCE_RULES
+
+    RULES.update(SOURCE_RULES)
+    ADVISORY.update({"source-money-status", "model-number-name"})  # warnings only
 
 
 _register()

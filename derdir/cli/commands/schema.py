@@ -20,18 +20,31 @@ def generated(root: Path) -> dict[Path, str]:
         out[root / "schema" / f"{kind}.schema.json"] = json_schema(kind)
         out[root / "templates" / f"{kind}.yaml"] = template(kind)
     out[root / "schema" / "territory-corrections.schema.json"] = corrections_schema()
+    out[root / "schema" / "mirror-domains.schema.json"] = mirrors_schema()
     return out
 
 
 def corrections_schema() -> str:
     """The schema of catalog/territories/corrections.yaml (not a recipe kind: one file of the build's data)."""
+    from ...catalog.territories import Corrections
+
+    return _data_schema("territory-corrections", Corrections)
+
+
+def mirrors_schema() -> str:
+    """The schema of catalog/audit/mirror-domains.yaml (the audit's list of mirror and scraper hosts)."""
+    from ...audit.source_rules import MirrorList
+
+    return _data_schema("mirror-domains", MirrorList)
+
+
+def _data_schema(name: str, model: type) -> str:
     import json
 
-    from ...catalog.territories import Corrections
     from ...recipes.docs import SCHEMA_BASE
 
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": f"{SCHEMA_BASE}/territory-corrections.schema.json", **Corrections.model_json_schema(mode="validation")}
+              "$id": f"{SCHEMA_BASE}/{name}.schema.json", **model.model_json_schema(mode="validation")}  # type: ignore[attr-defined]
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

@@ -25,7 +25,10 @@ def stats(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption) -
         return
     table = Table("figure", "value", title="Catalog coverage")
     for k, v in data.items():
-        if k in ("region_list", "stale_ids"):
+        if k in ("region_list", "stale_ids", "secondary_money_claim_ids", "stale_fact_ids", "programs_by_region",
+                 "us_states_with_active_paying_program_list"):
             continue
-        table.add_row(k, ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+        text = (", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict)
+                else ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+        table.add_row(k, text)
     console.print(table)

@@ -47,6 +47,8 @@ def info(
         table.add_row(prog["id"], _yes(prog["supported"]), _status(prog), prog["reason"],
                       "; ".join(i["summary"] for i in prog.get("incentives", [])) or "-")
     console.print(table)
+    if data.get("security"):
+        console.print("Security:\n  " + "\n  ".join(data["security"]["plain"]), highlight=False)
 
 
 def _status(prog: dict) -> str:

@@ -228,6 +228,9 @@ def _register() -> None:
     from .rule_coverage import RULE, rule_coverage
 
     RULES[RULE] = rule_coverage
+    from .security_rules import RULES as SECURITY_RULES
+
+    RULES.update(SECURITY_RULES)
 
 
 _register()

@@ -196,3 +196,12 @@ def test_stats_report_security_coverage_per_category(mini) -> None:  # type: ign
     assert cov["battery"] == {"devices": 1, "with_facts": 1, "share": 1.0, "without_derived": 1}
     assert cov["thermostat"] == {"devices": 2, "with_facts": 1, "share": 0.5, "without_derived": 0}
     assert "smart-plug" not in cov  # only the categories of the target, and hubs
+
+
+def test_a_hub_reporting_only_matter_ids_resolves_to_the_product(cat) -> None:  # type: ignore[no-untyped-def]
+    """Matter vendor/product ids from Home Assistant's Matter fixtures (Aqara W500 and W600 thermostats)."""
+    from derdir.resolve import DeviceReport, resolve_many
+
+    found = resolve_many(cat, [DeviceReport(vendor_id=4447, product_id=18437, integration="matter"),
+                               DeviceReport(vendor_id=4447, product_id=18435, integration="matter")])
+    assert [r.as_dict()["match"]["id"] for r in found] == ["aqara-wt-a03e", "aqara-ut-a01e"]

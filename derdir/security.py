@@ -70,7 +70,7 @@ def _local_control(product: ProductBase, category: str | None, maker: Manufactur
         return {"available": product.control.local_api, "how": "local API" if product.control.local_api else None,
                 "cloud_functions": [], "basis": "stated",
                 "reason": "the recipe's control.local_api", "sources": _sources(product.sources)}
-    radio = _radio(product)
+    radio = _radio(product) if category is not None else None  # a hub's own radio says nothing of its cloud
     if radio:
         return {"available": True, "how": f"through a {radio} coordinator (hub) on the home network",
                 "cloud_functions": [], "basis": "derived", "reason": _PROTOCOL_REASON.format(radio=radio), "sources": []}
@@ -80,7 +80,7 @@ def _local_control(product: ProductBase, category: str | None, maker: Manufactur
         return {"available": True, "how": f"through the {i.name or i.ecosystem} integration ({i.ecosystem}), which "
                                           "connects on the home network", "cloud_functions": [], "basis": "derived",
                 "reason": "derived from an integration that connects locally", "sources": _sources(i.sources)}
-    if product.connectivity.matter:
+    if product.connectivity.matter and category is not None:
         return {"available": True, "how": "through a Matter controller on the home network", "cloud_functions": [],
                 "basis": "derived", "reason": _MATTER_REASON, "sources": []}
     return {"available": None, "basis": None}
@@ -93,6 +93,8 @@ def _cloud(product: ProductBase, category: str | None, maker: Manufacturer | Non
     inherited = _maker_devices(maker, category, "cloud")
     if inherited is not None and (inherited.account_required is not None or inherited.internet_required is not None):
         return {**_fact(inherited, "derived" if inherited.derived else "inherited"), "from_manufacturer": mid}
+    if category is None:  # hubs: a coordinator's radio does not tell whether the hub itself needs a cloud
+        return {"account_required": None, "internet_required": None, "basis": None}
     radio = _radio(product)
     reason = (_PROTOCOL_REASON.format(radio=radio) if radio else _MATTER_REASON if product.connectivity.matter
               else _INVERTER_REASON if category == "solar-inverter" else None)

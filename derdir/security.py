@@ -205,7 +205,8 @@ def plain(eff: dict[str, Any]) -> list[str]:
     else:
         span = (f"at least {_years(p['period_years'])}" + (f" from {p['counted_from'].replace('-', ' ')}"
                                                           if p.get("counted_from") else "")
-                if p.get("period_years") is not None else f"until {p['until']}" if p.get("until") else "stated")
+                if p.get("period_years") is not None else f"until {p['until']}" if p.get("until")
+                else "the maker publishes a policy, without a period we could read (see its sources)")
         out.append(f"Security updates: {span}" + _how_known(p) + ".")
     for cert in eff["certifications"]:
         out.append(f"{cert['name']}: {'yes' if cert['certified'] else 'no'}"

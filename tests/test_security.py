@@ -205,3 +205,40 @@ def test_a_hub_reporting_only_matter_ids_resolves_to_the_product(cat) -> None:  
     found = resolve_many(cat, [DeviceReport(vendor_id=4447, product_id=18437, integration="matter"),
                                DeviceReport(vendor_id=4447, product_id=18435, integration="matter")])
     assert [r.as_dict()["match"]["id"] for r in found] == ["aqara-wt-a03e", "aqara-ut-a01e"]
+
+
+def test_household_security_in_the_cli_table_and_on_the_check_page(mini, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from derdir.api.app import create_app
+    from derdir.cli import commands  # noqa: F401
+    from derdir.cli.app import app
+
+    cat = _catalog(mini, tmp_path)
+    home = tmp_path / "home.json"
+    home.write_text(json.dumps([{"manufacturer": "Acme", "model": "AB-10"}, {"manufacturer": "Zed", "model": "ZT-1"}]))
+    result = CliRunner().invoke(app, ["check", "--location", "pge", "--devices", str(home), "--build-dir",
+                                      str(cat.path.parent), "--catalog", str(tmp_path / "none")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Security:" in text and "acme-battery: acme-battery-club" in text and "#1 zed-zt-1" in text
+
+    page = TestClient(create_app(tmp_path / "build")).post(
+        "/check", data={"market": "pge", "hub": "", "devices": "Acme | AB-10\nZed | ZT-1"})
+    assert page.status_code == 200
+    assert 'id="security"' in page.text and "No published security-update period found: #1 zed-zt-1." in page.text
+
+
+def test_product_page_shows_the_security_facts_in_plain_words(mini, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from derdir.api.app import create_app
+
+    _catalog(mini, tmp_path)
+    page = TestClient(create_app(tmp_path / "build")).get("/products/zed-zt-1")
+    assert page.status_code == 200
+    assert "Works locally, without the maker&#39;s cloud: through a Zigbee coordinator" in page.text
+    assert "no published statement found (looked on 2026-11-01)" in page.text

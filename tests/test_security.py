@@ -80,15 +80,17 @@ PROGRAM = recipe("""
 """)
 
 
+RECIPES = {
+    "manufacturers/acme.yaml": MAKER,
+    "manufacturers/zed.yaml": NO_STATEMENT,
+    "devices/battery/acme-battery.yaml": CLOUD_BATTERY,
+    "devices/thermostat/zed-zt-1.yaml": ZIGBEE_THERMOSTAT,
+    "devices/thermostat/nobody-wt-9.yaml": UNKNOWN_THERMOSTAT,
+}
+
+
 def _catalog(mini, tmp_path: Path) -> Catalog:  # type: ignore[no-untyped-def]
-    root = mini({
-        "manufacturers/acme.yaml": MAKER,
-        "manufacturers/zed.yaml": NO_STATEMENT,
-        "devices/battery/acme-battery.yaml": CLOUD_BATTERY,
-        "devices/thermostat/zed-zt-1.yaml": ZIGBEE_THERMOSTAT,
-        "devices/thermostat/nobody-wt-9.yaml": UNKNOWN_THERMOSTAT,
-        "programs/acme-battery-club.yaml": PROGRAM,
-    })
+    root = mini({**RECIPES, "programs/acme-battery-club.yaml": PROGRAM})
     return Catalog(build(root, tmp_path / "build").path)
 
 
@@ -185,13 +187,7 @@ def test_a_stated_local_control_fact_needs_a_source_and_a_derived_one_a_reason(m
 
 
 def test_stats_report_security_coverage_per_category(mini) -> None:  # type: ignore[no-untyped-def]
-    root = mini({
-        "manufacturers/acme.yaml": MAKER,
-        "manufacturers/zed.yaml": NO_STATEMENT,
-        "devices/battery/acme-battery.yaml": CLOUD_BATTERY,
-        "devices/thermostat/zed-zt-1.yaml": ZIGBEE_THERMOSTAT,
-        "devices/thermostat/nobody-wt-9.yaml": UNKNOWN_THERMOSTAT,
-    })
+    root = mini(RECIPES)
     cov = catalog_stats(read_catalog(root), today=date(2026, 11, 26))["security_coverage"]
     assert cov["battery"] == {"devices": 1, "with_facts": 1, "share": 1.0, "without_derived": 1}
     assert cov["thermostat"] == {"devices": 2, "with_facts": 1, "share": 0.5, "without_derived": 0}

@@ -444,7 +444,10 @@ class Synth:
             if integ:
                 d["integrations"] = integ
             if rng.random() < 0.1:
-                d["security"] = {"cyber_trust_mark": {"certified": rng.random() < 0.3}}
+                certified = rng.random() < 0.3  # a claim needs the registry's page (audit: security-certification-source)
+                d["security"] = {"cyber_trust_mark": {"certified": certified, "sources": [
+                    {"url": f"{BASE}/cyber-trust-mark/{m['prefix']}", "kind": "official", "seen": self.day}]
+                    if certified else []}}
             d["identifiers"] = ident
             if rng.random() < 0.4:
                 d["imported"] = {"source": "synthetic-registry@1.0", "key": f"{m['prefix']}/{model}",

@@ -25,6 +25,7 @@ from .markets import Market, resolve_location
 from .normalize import maker_key
 from .resolve import DeviceReport, Resolution, resolve_many
 from .scope import Place, place
+from .security import summary as security_summary
 
 MAX_DEVICES = 500
 MAX_ELSEWHERE = 10  # programs elsewhere in the state checked per device, for "outside the territory" near misses
@@ -302,6 +303,7 @@ def evaluate(cat: Catalog, location: Any, devices: list[Any], hub: str | None = 
         "counts": counts,
         "catalog_version": cat.version,
     }
+    answer["security"] = security_summary(cat, answer)
     if market.utility is None:
         answer["needs_utility"] = {
             "why": "programs here depend on which utility serves the home: give your utility",

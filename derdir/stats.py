@@ -13,6 +13,7 @@ from .recipes.common import US_STATES
 from .scope import Place, applies, standing
 from .catalog import territories as terr
 from .catalog.source import CatalogFiles
+from .security import COVERAGE_CATEGORIES, coverage
 
 
 
@@ -55,6 +56,7 @@ def catalog_stats(files: CatalogFiles, today: date | None = None) -> dict[str, A
                                             or d.identifiers.zwave or d.identifiers.matter),
         "devices_by_category": dict(sorted(Counter(d.category for d in devices).items())),
         **utility_coverage(files, utilities),
+        "security_coverage": security_coverage(files),
         "stale_after_days": STALE_AFTER.days,
         "stale": {kind: len(ids) for kind, ids in stale.items()},
         "stale_ids": stale,
@@ -154,3 +156,15 @@ def utility_coverage(files: CatalogFiles, utilities: dict[str, Any]) -> dict[str
         "zips_with_one_clear_utility": sum(1 for preds in zips.values() if preds.count(True) == 1 or len(preds) == 1),
         "territory_corrections": len(table.corrections.not_electric) + len(table.corrections.prefer),
     }
+
+
+def security_coverage(files: CatalogFiles) -> dict[str, Any]:
+    """Per category of the issue-19 target (and hubs): the share of products with local-control, cloud-requirement
+    and update-policy facts, own, inherited from the maker or derived from the protocol (`without_derived` counts
+    those whose local and cloud facts are stated or inherited)."""
+    rec = files.recipes
+    makers = {mid: r.model for mid, r in rec["manufacturer"].items() if r.model is not None}
+    products = [(r.model, r.model.category) for r in rec["device"].values()
+                if r.model is not None and r.model.category in COVERAGE_CATEGORIES]
+    products += [(r.model, None) for r in rec["hub"].values() if r.model is not None]
+    return coverage(products, makers)

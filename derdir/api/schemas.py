@@ -67,6 +67,69 @@ class UtilityRecipe(Utility):
     kind: Literal["utility"]
 
 
+# --- security facts (derdir.security) ------------------------------------------------------------
+
+Basis = Literal["stated", "inherited", "derived"] | None
+
+
+class SecurityLocalControl(Out):
+    available: bool | None = Field(description="Controllable on the home network without the maker's cloud; null = unknown.")
+    how: str | None = None
+    cloud_functions: list[str] = Field(default_factory=list)
+    basis: Basis = Field(description="stated (the recipe), inherited (the maker's recipe), derived (protocol or "
+                                     "category; see reason), null when unknown.")
+    reason: str | None = None
+    from_manufacturer: str | None = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SecurityCloud(Out):
+    account_required: bool | None = Field(description="A maker's account is needed to operate it; null = unknown.")
+    internet_required: bool | None
+    for_setup_only: bool | None = None
+    note: str | None = None
+    basis: Basis
+    reason: str | None = None
+    from_manufacturer: str | None = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SecurityFacts(Out):
+    """A product's security facts, its own or its maker's (inherited) or derived, each saying which."""
+
+    manufacturer: str | None = Field(description="The manufacturer recipe whose policies are inherited.")
+    local_control: SecurityLocalControl
+    cloud: SecurityCloud
+    update_policy: dict[str, Any] | None = Field(
+        description="{status: stated|no-statement-found, period_years, until, looked_on, sources, basis}; null = not looked up.")
+    vulnerability_disclosure: dict[str, Any] | None
+    certifications: list[dict[str, Any]]
+    advisories: list[dict[str, Any]]
+    plain: list[str] = Field(description="The facts in plain words.")
+
+
+class SecurityDevice(Out):
+    index: int
+    id: str
+    programs: list[str] | None = Field(None, description="Programs it qualifies for (or conditionally) here.")
+    account_required: bool | None = None
+    internet_required: bool | None = None
+    looked_on: str | None = None
+    certification: str | None = None
+    basis: Basis = None
+
+
+class SecuritySummary(Out):
+    """A household's security in brief; every device listed has a stated, inherited or derived fact behind it."""
+
+    needs_cloud: list[SecurityDevice] = Field(description="Devices that need the maker's account or internet to operate.")
+    no_update_period: list[SecurityDevice] = Field(description="The maker's pages were searched: no update period found.")
+    update_period_unknown: list[SecurityDevice] = Field(description="Not looked up yet: unknown, not a risk found.")
+    certified: list[SecurityDevice]
+    facts_unknown: list[SecurityDevice] = Field(description="Neither local control nor cloud requirement is known.")
+    plain: list[str]
+
+
 # --- shared parts ------------------------------------------------------------------------------
 
 class Evidence(Out):
@@ -268,6 +331,7 @@ class ProductAnswer(Out):
     programs: list[ProductProgram] | list[ProductProgramBrief] = Field(
         description="With `market`: the programs there, with incentives, estimate and evidence. Without: every "
                     "program naming the product, briefly (ask per market, or /programs/{program_id}, for the rest).")
+    security: SecurityFacts = Field(description="Security facts in plain words (local control, cloud, update period...).")
     catalog_version: str
 
 
@@ -475,6 +539,8 @@ class EvaluateAnswer(Out):
     programs: list[HomeProgram]
     totals: dict[str, Totals]
     counts: dict[str, int]
+    security: SecuritySummary = Field(description="Which devices need a cloud account (for the programs they take "
+                                                  "part in), which have no published update period, which are certified.")
     catalog_version: str
 
 

@@ -237,6 +237,9 @@ def _register() -> None:
 
     RULES.update(SOURCE_RULES)
     ADVISORY.update({"source-money-status", "model-number-name"})  # warnings only
+    from .security_rules import RULES as SECURITY_RULES
+
+    RULES.update(SECURITY_RULES)
 
 
 _register()

@@ -5,6 +5,7 @@ A value of `null` (or a missing key) always means *unknown*; `false` means the s
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -99,14 +100,79 @@ class Integration(Model):
 
 
 class Certification(Model):
+    """A certification's status. `certified: true` needs a source of kind official or manufacturer (audit rule
+    `security-certification-source`); `false` means a source (or the registry) says it is not certified."""
+
     certified: bool | None = None
     level: Str | None = None
-    url: Url | None = None
+    url: Url | None = Field(None, description="The registry or certificate page.")
+    certified_on: date | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class LocalControl(Model):
+    """Can the owner (or a hub on the home network) control it with no cloud? `derived: true` when it follows
+    from the protocol or an integration's local connection rather than a source saying so."""
+
+    available: bool | None = Field(None, description="Controllable locally (LAN API, local hub or coordinator) without a cloud.")
+    how: Text | None = Field(None, description="How, e.g. 'Modbus TCP (SunSpec) on the LAN', 'through a Zigbee coordinator'.")
+    cloud_functions: list[Name] = Field(default_factory=list,
+                                        description="Functions that still need the maker's cloud (app, remote access, program events...).")
+    derived: bool = Field(False, description="Derived (from the protocol or an integration), not a sourced statement.")
+    reason: Text | None = Field(None, description="Why it was derived, or a note on the sources.")
+    sources: list[Source] = Field(default_factory=list)
+
+
+class CloudRequirement(Model):
+    """Does it need the maker's account or an internet connection to operate (its basic function)?"""
+
+    account_required: bool | None = Field(None, description="A maker's cloud account is needed to operate it.")
+    internet_required: bool | None = Field(None, description="An internet connection is needed to operate it.")
+    for_setup_only: bool | None = Field(None, description="The account or connection is needed only to set it up.")
+    note: Text | None = None
+    derived: bool = False
+    reason: Text | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class UpdatePolicy(Model):
+    """The published security-update support period, or that none was found (with the date looked)."""
+
+    status: Literal["stated", "no-statement-found"]
+    period_years: float | None = Field(None, ge=0, le=50, description="Minimum years of security updates stated.")
+    counted_from: Literal["release", "purchase", "end-of-sale", "other"] | None = Field(
+        None, description="What the period counts from.")
+    until: date | None = Field(None, description="Security updates stated until this date.")
+    statement: Text | None = Field(None, description="The statement in brief, in the maker's words where possible.")
+    looked_on: date | None = Field(None, description="When the maker's pages were searched (required for no-statement-found).")
+    where_looked: Text | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Advisory(Model):
+    """A published security advisory (the maker's or a national CERT's page)."""
+
+    id: Str | None = Field(None, description="Advisory or CVE id, e.g. ICSA-24-011-01, CVE-2023-1234.")
+    title: Name
+    url: Url
+    issuer: Name | None = Field(None, description="Who published it: the maker, CISA, CERT@VDE...")
+    published: date | None = None
+    fixed_in: Str | None = Field(None, description="Firmware version that fixes it, if stated.")
+    seen: date
 
 
 class Security(Model):
+    """Security facts a homeowner can use. Unknown stays null; facts a maker states for all its products
+    (update period, disclosure policy, advisories) go in its manufacturer recipe and are inherited."""
+
+    local_control: LocalControl | None = None
+    cloud: CloudRequirement | None = None
     cyber_trust_mark: Certification | None = Field(None, description="U.S. Cyber Trust Mark (FCC).")
     psa_certified: Certification | None = None
+    matter_certified: Certification | None = Field(None, description="CSA Matter certification.")
+    update_policy: UpdatePolicy | None = None
+    vulnerability_disclosure: Url | None = Field(None, description="The maker's vulnerability-disclosure policy page.")
+    advisories: list[Advisory] = Field(default_factory=list)
 
 
 class ZigbeeId(Model):

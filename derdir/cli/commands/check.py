@@ -134,6 +134,9 @@ def print_home(data: dict[str, Any]) -> None:
                         for c in p["conditions"] if c["met"] is None and p["status"] == "conditional"})
     if questions:
         console.print("To count conditional programs, confirm what applies:\n  " + "\n  ".join(questions), highlight=False)
+    lines = data.get("security", {}).get("plain", [])
+    if lines:
+        console.print("Security:\n  " + "\n  ".join(lines), highlight=False)
 
 
 def _range(t: dict[str, Any]) -> str:

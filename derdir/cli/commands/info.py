@@ -57,6 +57,8 @@ def info(
                 else ", ".join(prog.get("markets", [])))
         table.add_row(prog["id"], _yes(prog["supported"]), _status(prog), prog["reason"], last or "-")
     console.print(table)
+    if data.get("security"):
+        console.print("Security:\n  " + "\n  ".join(data["security"]["plain"]), highlight=False)
 
 
 def _status(prog: dict) -> str:

@@ -43,7 +43,8 @@ Short = Field(None, max_length=300)
 NOT_ENERGY = re.compile(
     r"\b(camera|cam|doorbell|speaker|soundbar|tv|television|chromecast|lock|vacuum|robot|router|mesh|printer|"
     r"phone|tablet|watch|sensor|motion|contact|door|window|leak|smoke|siren|remote|button|switch mini|"
-    r"weather|sun|forecast|media|player|hub|bridge|gateway|blind|shade|curtain|cover|purifier|fan|"
+    r"weather|sun|forecast|media|player|hub|bridge|gateway|blind|shade|shutter|curtain|cover|purifier|fan|"
+    r"keypad|detector|repeater|thermometer|hygrometer|"
     r"coordinator|dongle|stick|assistant|display|echo|nest mini|home mini|homepod|apple tv|roku|"
     r"mower|feeder|add-?on|service)s?\b")
 # Categories whose words are weaker than a non-energy word in the same report ("motion sensor light" is a sensor).
@@ -65,7 +66,8 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("light", re.compile(r"\bbulb|\blight\b|\blamp\b|\bled strip|\blightstrip|\bdownlight|\bspotlight|"
                          r"\bled (bulb|lamp|panel|driver|controller|dimmer|filament|spot|strip|tube)|"
                          r"\b(smart|zigbee|rgbw?|cct|dimmable) led\b|\bled (rgbw?|cct)\b|\btunable white\b|\brgbc?(w|tw|cct)\b|"
-                         r"\bww/cw\b|\b(a19|a21|a60|br30|br40|par30|par38|gu10|mr16|e26|e27|e14|b22)\b")),
+                         r"\bww/cw\b|\b(a19|a21|a60|br30|br40|par30|par38|gu10|mr16|e26|e27|e14|b22)\b|"
+                         r"\bled\b.*\b(colou?r|white|rgbw?|dimmable|adjustable)\b|\b(colou?r|rgbw?|dimmable)\b.*\bled\b")),
     ("pool-pump", re.compile(r"pool")),
 ]
 
@@ -278,17 +280,17 @@ def _recipe_makers(cat: Catalog) -> frozenset[str]:
     return found
 
 
-def _maker_from_name(cat: Catalog, name: str | None, loose: bool = False) -> str:
+def _maker_from_name(cat: Catalog, name: str | None, loose: bool = False, exact: bool = False) -> str:
     """The maker a device name starts with ('Aeotec Energy Monitor', 'Linkind Smart Plug'): one the catalog knows,
     or with `loose`, any first word that is neither generic nor a kind of device ('ELEGRP Smart Mini Plug')."""
     words = (name or "").split()
     if not words or fold(words[0]).strip(".,:;!") in GENERIC_WORDS:
         return ""
     known = cat.maker_keys | _recipe_makers(cat)
-    for n, exact in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
+    for n, exact_words in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
         if len(words) >= n:
             mk = maker_key(" ".join(words[:n]))
-            if len(mk) >= 3 and (mk in known if exact else _known_maker(cat, mk)):
+            if len(mk) >= 3 and (mk in known if exact_words else (not exact and _known_maker(cat, mk))):
                 return " ".join(words[:n])
     first = words[0].strip(".,:;!()")
     if loose and len(words) >= 2 and len(maker_key(first)) >= 3 and any(c.isalpha() for c in first) \
@@ -307,10 +309,11 @@ def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
         return report.manufacturer.strip(), "reported"
     if report.vendor_id is not None and report.vendor_id in _vendors(cat):
         return _vendors(cat)[report.vendor_id], f"Matter vendor id {report.vendor_id}"
-    named = _maker_from_name(cat, report.name)
+    csa = report.vendor_id is not None and str(report.vendor_id) in _vendor_list()
+    named = _maker_from_name(cat, report.name, exact=csa)  # over the CSA list only a maker named exactly
     if named:
         return named, "the device name"
-    if report.vendor_id is not None and str(report.vendor_id) in _vendor_list():
+    if csa:
         return _vendor_list()[str(report.vendor_id)], f"Matter vendor id {report.vendor_id} (CSA vendor list)"
     if report.vendor_id is not None:  # a Matter device named by its brand, which the catalog does not know yet
         named = _maker_from_name(cat, report.name, loose=True)
@@ -672,7 +675,7 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
     if rk and how == "reported" and zigbee_hub:
         for cand in list(found.values()):
             if cand.reason.startswith("Zigbee model id") and not cand.reason.endswith("a model number") \
-                    and _other_radio_maker(cat, cand.id, report, facts):
+                    and (_other_radio_maker(cat, cand.id, report, facts) or _word_id_other_maker(cand, report, facts)):
                 del found[cand.id]
     if rk:
         for cand in list(found.values()):
@@ -714,6 +717,11 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
     if ev.category:
         return _category_level(mfr, ev, f"maker {mfr!r} and model {model or model_id!r} are not in the catalog" if mfr
                                else f"no maker reported, and model {model or model_id!r} is not in the catalog")
+    if known and (stem := _model_stem(cat, rk, report)):
+        category, stem_key = stem
+        return _family(cat, report, mfr, _Evidence(category, "words", False, ev.energy_monitoring), None, [],
+                       f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not; its models that begin "
+                       f"{stem_key.upper()!r} are all {category.replace('-', ' ')}s")
     if known:
         return Resolution(None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not, "
                                     "and nothing says what kind of device it is", "unknown")
@@ -733,6 +741,48 @@ def _other_radio_maker(cat: Catalog, rid: str, report: DeviceReport, facts: dict
     rows = cat.sql("SELECT value FROM ident WHERE kind = 'zigbee-maker' AND id = ?", (rid,))
     makers = {v.rsplit("|", 1)[0] for (v,) in rows if v.endswith("|" + zk)}
     return bool(makers) and not _maker_agrees(mk, makers)
+
+
+def _word_id_other_maker(cand: Candidate, report: DeviceReport, facts: dict[str, DeviceFacts]) -> bool:
+    """A Zigbee model id that is a plain word ('Thermostat', 'outlet') names a product only with its maker."""
+    text = report.model_id or report.model or ""
+    if any(c.isdigit() for c in text) or cand.id not in facts:
+        return False
+    return not _maker_agrees(maker_key(report.manufacturer or ""), facts[cand.id].known_as)
+
+
+STEM = 4  # characters a model number must share with a maker's catalog models to be of their kind ('3RSP')
+STEM_MODELS = 2_000  # a maker's model numbers compared, at most
+
+
+def _model_stem(cat: Catalog, mk: str, report: DeviceReport) -> tuple[str, str] | None:
+    """(category, stem) when the reported model number begins like the maker's catalog models of one kind only,
+    and like none of another kind: Third Reality's 3RSP… are plugs, 3RSL… lights. The stem is the longest one the
+    report shares with any of the maker's models, at least STEM characters with a letter and a digit ('lumi.' names
+    no kind). Only for a maker the catalog knows, when nothing else says what the device is."""
+    texts = [t for t in (report.model_id, report.model) if t]
+    keys = [k for k in (key(t) for t in texts) if len(k) >= STEM]
+    if not keys or not mk:
+        return None
+    rows = cat.sql("SELECT i.value, m.category FROM maker_device m JOIN ident i ON i.kind = 'model' AND i.id = m.id "
+                   "WHERE m.maker = ? LIMIT ?", (mk, STEM_MODELS))
+    best_len, cats, stem = 0, set(), ""
+    for k in keys:
+        for value, category in rows:
+            n = 0
+            for a, b in zip(k, value):
+                if a != b:
+                    break
+                n += 1
+            if n < STEM:
+                continue
+            if n > best_len:
+                best_len, cats, stem = n, {category}, k[:n]
+            elif n == best_len:
+                cats.add(category)
+    if not stem or len(cats) != 1 or not (any(c.isdigit() for c in stem) and any(c.isalpha() for c in stem)):
+        return None
+    return next(iter(cats)), stem
 
 
 def _why_kind(ev: _Evidence) -> str:

@@ -755,34 +755,47 @@ STEM = 4  # characters a model number must share with a maker's catalog models t
 STEM_MODELS = 2_000  # a maker's model numbers compared, at most
 
 
+def _series(k: str, n: int) -> int:
+    """The length of the series prefix within k[:n]: cut back to where the series number's digits begin
+    ('3rsp0' of '3rsp019bz' -> '3rsp'; 'zwa00' of 'zwa005' -> 'zwa'), so that two models of one series share it."""
+    m = n
+    while m > 0 and not (k[m - 1].isalpha() and (m == len(k) or k[m].isdigit())):
+        m -= 1
+    return m
+
+
 def _model_stem(cat: Catalog, mk: str, report: DeviceReport) -> tuple[str, str] | None:
-    """(category, stem) when the reported model number begins like the maker's catalog models of one kind only,
-    and like none of another kind: Third Reality's 3RSP… are plugs, 3RSL… lights. The stem is the longest one the
-    report shares with any of the maker's models, at least STEM characters with a letter and a digit ('lumi.' names
-    no kind). Only for a maker the catalog knows, when nothing else says what the device is."""
+    """(category, stem) when the reported model number is of a series of the maker's catalog models that are all
+    of one kind: Third Reality's 3RSP… are plugs, 3RSL… lights. The stem is the series prefix (letters ending where
+    the series number begins) it shares with at least two of the maker's models and with none of another kind, of
+    at least STEM characters with a letter and a digit ('lumi.' or 'ZWA' name no series). Only for a maker the
+    catalog knows, when nothing else says what the device is."""
     texts = [t for t in (report.model_id, report.model) if t]
     keys = [k for k in (key(t) for t in texts) if len(k) >= STEM]
     if not keys or not mk:
         return None
     rows = cat.sql("SELECT i.value, m.category FROM maker_device m JOIN ident i ON i.kind = 'model' AND i.id = m.id "
                    "WHERE m.maker = ? LIMIT ?", (mk, STEM_MODELS))
-    best_len, cats, stem = 0, set(), ""
     for k in keys:
+        best, members = 0, []
         for value, category in rows:
             n = 0
             for a, b in zip(k, value):
                 if a != b:
                     break
                 n += 1
-            if n < STEM:
+            n = _series(k, n)
+            if n < STEM or n >= len(k):
                 continue
-            if n > best_len:
-                best_len, cats, stem = n, {category}, k[:n]
-            elif n == best_len:
-                cats.add(category)
-    if not stem or len(cats) != 1 or not (any(c.isdigit() for c in stem) and any(c.isalpha() for c in stem)):
-        return None
-    return next(iter(cats)), stem
+            if n > best:
+                best, members = n, [category]
+            elif n == best:
+                members.append(category)
+        stem = k[:best]
+        if len(members) >= 2 and len(set(members)) == 1 and any(c.isdigit() for c in stem) \
+                and any(c.isalpha() for c in stem):
+            return members[0], stem
+    return None
 
 
 def _why_kind(ev: _Evidence) -> str:

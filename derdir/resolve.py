@@ -12,12 +12,16 @@ to a program they cannot join, so an answer needs evidence:
   candidates (`level: system`, e.g. `PowerWall 2 (GW2)`);
 - the maker and kind when the model is missing, ambiguous or not in the catalog (`level: family`), the kind
   from the model's words, the integration's own name for the device, the device's entities (Home
-  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...) or an integration
-  that serves one kind; with no `family_members` when the catalog has nothing of that maker and kind;
+  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...), an integration
+  that serves one kind (derdir/data/ha_integrations.json: `ohme`, `sense`, `aosmith`), or the series of the
+  maker's catalog models the model number belongs to (Third Reality's 3RSP… are plugs); with no
+  `family_members` when the catalog has nothing of that maker and kind;
 - or no match: not an energy device, a hub, a service entry of the hub, or unknown.
 
-Maker names come from the report, else from a Matter vendor id (manufacturer recipes, then the CSA vendor
-list in derdir/data/vendor_ids.json), else from the first words of the device's name. The owner's own name
+Maker names come from the report, else from a Matter vendor id through the manufacturer recipes, else from
+the first words of the device's name when they name a maker the catalog knows (the CSA list names the company
+that certified a device, often the factory behind the brand), else from the CSA vendor list in
+derdir/data/vendor_ids.json, else, for a Matter device, the first word of its name. The owner's own name
 for a device is never read.
 """
 
@@ -28,6 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from os.path import commonprefix
 from typing import Any, Iterable
 
 import orjson
@@ -752,7 +757,7 @@ def _word_id_other_maker(cand: Candidate, report: DeviceReport, facts: dict[str,
 
 
 STEM = 4  # characters a model number must share with a maker's catalog models to be of their kind ('3RSP')
-STEM_MODELS = 2_000  # a maker's model numbers compared, at most
+STEM_MODELS = 200  # a maker's model numbers compared, at most (those that begin like the reported one)
 
 
 def _series(k: str, n: int) -> int:
@@ -774,16 +779,21 @@ def _model_stem(cat: Catalog, mk: str, report: DeviceReport) -> tuple[str, str] 
     keys = [k for k in (key(t) for t in texts) if len(k) >= STEM]
     if not keys or not mk:
         return None
-    rows = cat.sql("SELECT i.value, m.category FROM maker_device m JOIN ident i ON i.kind = 'model' AND i.id = m.id "
-                   "WHERE m.maker = ? LIMIT ?", (mk, STEM_MODELS))
     for k in keys:
+        # only models that begin with the same STEM characters can share a stem: a range of the ident index
+        near = cat.sql("SELECT value, id FROM ident WHERE kind = 'model' AND value >= ? AND value < ? LIMIT ?",
+                       (k[:STEM], k[:STEM] + "\uffff", STEM_MODELS))
+        if not near:
+            continue
+        ids = sorted({i for _, i in near})
+        marks = ",".join("?" * len(ids))
+        mine = {i for (i,) in cat.sql(f"SELECT id FROM ident WHERE kind = 'maker' AND value = ? AND id IN ({marks})",
+                                      (mk, *ids))}
+        kinds = dict(cat.sql(f"SELECT id, category FROM device WHERE id IN ({marks})", tuple(ids))) if mine else {}
+        rows = [(value, kinds[i]) for value, i in near if i in mine and i in kinds]
         best, members = 0, []
         for value, category in rows:
-            n = 0
-            for a, b in zip(k, value):
-                if a != b:
-                    break
-                n += 1
+            n = len(commonprefix((k, value)))
             n = _series(k, n)
             if n < STEM or n >= len(k):
                 continue

@@ -12,12 +12,16 @@ to a program they cannot join, so an answer needs evidence:
   candidates (`level: system`, e.g. `PowerWall 2 (GW2)`);
 - the maker and kind when the model is missing, ambiguous or not in the catalog (`level: family`), the kind
   from the model's words, the integration's own name for the device, the device's entities (Home
-  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...) or an integration
-  that serves one kind; with no `family_members` when the catalog has nothing of that maker and kind;
+  Assistant's entity registry: climate, water_heater, a switch with power sensors, ...), an integration
+  that serves one kind (derdir/data/ha_integrations.json: `ohme`, `sense`, `aosmith`), or the series of the
+  maker's catalog models the model number belongs to (Third Reality's 3RSP… are plugs); with no
+  `family_members` when the catalog has nothing of that maker and kind;
 - or no match: not an energy device, a hub, a service entry of the hub, or unknown.
 
-Maker names come from the report, else from a Matter vendor id (manufacturer recipes, then the CSA vendor
-list in derdir/data/vendor_ids.json), else from the first words of the device's name. The owner's own name
+Maker names come from the report, else from a Matter vendor id through the manufacturer recipes, else from
+the first words of the device's name when they name a maker the catalog knows (the CSA list names the company
+that certified a device, often the factory behind the brand), else from the CSA vendor list in
+derdir/data/vendor_ids.json, else, for a Matter device, the first word of its name. The owner's own name
 for a device is never read.
 """
 
@@ -28,6 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from os.path import commonprefix
 from typing import Any, Iterable
 
 import orjson
@@ -43,7 +48,8 @@ Short = Field(None, max_length=300)
 NOT_ENERGY = re.compile(
     r"\b(camera|cam|doorbell|speaker|soundbar|tv|television|chromecast|lock|vacuum|robot|router|mesh|printer|"
     r"phone|tablet|watch|sensor|motion|contact|door|window|leak|smoke|siren|remote|button|switch mini|"
-    r"weather|sun|forecast|media|player|hub|bridge|gateway|blind|shade|curtain|cover|purifier|fan|"
+    r"weather|sun|forecast|media|player|hub|bridge|gateway|blind|shade|shutter|curtain|cover|purifier|fan|"
+    r"keypad|detector|repeater|thermometer|hygrometer|"
     r"coordinator|dongle|stick|assistant|display|echo|nest mini|home mini|homepod|apple tv|roku|"
     r"mower|feeder|add-?on|service)s?\b")
 # Categories whose words are weaker than a non-energy word in the same report ("motion sensor light" is a sensor).
@@ -62,7 +68,11 @@ CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("load-controller", re.compile(r"relay|load control|contactor|\b1pm\b|\bpm\b|actuator")),
     ("heat-pump", re.compile(r"heat pump|mini.?split")),
     ("hvac", re.compile(r"air ?condition|\bac (controller|remote)\b|\bhvac\b|\bvent\b")),
-    ("light", re.compile(r"\bbulb|\blight\b|\blamp\b|\bled strip|\blightstrip|\bdownlight|\bspotlight")),
+    ("light", re.compile(r"\bbulb|\blight\b|\blamp\b|\bled strip|\blightstrip|\bdownlight|\bspotlight|"
+                         r"\bled (bulb|lamp|panel|driver|controller|dimmer|filament|spot|strip|tube)|"
+                         r"\b(smart|zigbee|rgbw?|cct|dimmable) led\b|\bled (rgbw?|cct)\b|\btunable white\b|\brgbc?(w|tw|cct)\b|"
+                         r"\bww/cw\b|\b(a19|a21|a60|br30|br40|par30|par38|gu10|mr16|e26|e27|e14|b22)\b|"
+                         r"\bled\b.*\b(colou?r|white|rgbw?|dimmable|adjustable)\b|\b(colou?r|rgbw?|dimmable)\b.*\bled\b")),
     ("pool-pump", re.compile(r"pool")),
 ]
 
@@ -264,24 +274,56 @@ def _vendor_list() -> dict[str, str]:
     return json.loads(files("derdir").joinpath("data/vendor_ids.json").read_text(encoding="utf-8"))["vendors"]
 
 
+def _recipe_makers(cat: Catalog) -> frozenset[str]:
+    """Keys of every name, alias and brand of the manufacturer recipes (makers the catalog knows of, with or
+    without devices: 'Linkind' is AiDot's brand)."""
+    found = cat.derived.get("resolve.recipe_makers")
+    if found is None:
+        found = frozenset(maker_key(n) for m in cat.manufacturers.values() for n in [m.name, *m.aliases, *m.brands]
+                          if maker_key(n))
+        cat.derived["resolve.recipe_makers"] = found
+    return found
+
+
+def _maker_from_name(cat: Catalog, name: str | None, loose: bool = False, exact: bool = False) -> str:
+    """The maker a device name starts with ('Aeotec Energy Monitor', 'Linkind Smart Plug'): one the catalog knows,
+    or with `loose`, any first word that is neither generic nor a kind of device ('ELEGRP Smart Mini Plug')."""
+    words = (name or "").split()
+    if not words or fold(words[0]).strip(".,:;!") in GENERIC_WORDS:
+        return ""
+    known = cat.maker_keys | _recipe_makers(cat)
+    for n, exact_words in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
+        if len(words) >= n:
+            mk = maker_key(" ".join(words[:n]))
+            if len(mk) >= 3 and (mk in known if exact_words else (not exact and _known_maker(cat, mk))):
+                return " ".join(words[:n])
+    first = words[0].strip(".,:;!()")
+    if loose and len(words) >= 2 and len(maker_key(first)) >= 3 and any(c.isalpha() for c in first) \
+            and not _words_category(first) and not NOT_ENERGY.search(fold(first)):
+        return first
+    return ""
+
+
 def _reported_maker(cat: Catalog, report: DeviceReport) -> tuple[str, str]:
     """(maker as reported or inferred, how it was found). A hub that reports only a Matter vendor id
-    names the maker through the manufacturer recipes; one that reports only a name often starts it with
-    the maker ('Aeotec Energy Monitor')."""
+    names the maker through the manufacturer recipes; then the device name, when it starts with a maker the
+    catalog knows (the CSA vendor list names the company that certified the device, often the factory behind the
+    brand: Leedarson for Linkind); then the CSA list. A name alone often starts with the maker ('Aeotec Energy
+    Monitor')."""
     if report.manufacturer and report.manufacturer.strip():
         return report.manufacturer.strip(), "reported"
     if report.vendor_id is not None and report.vendor_id in _vendors(cat):
         return _vendors(cat)[report.vendor_id], f"Matter vendor id {report.vendor_id}"
-    if report.vendor_id is not None and str(report.vendor_id) in _vendor_list():
+    csa = report.vendor_id is not None and str(report.vendor_id) in _vendor_list()
+    named = _maker_from_name(cat, report.name, exact=csa)  # over the CSA list only a maker named exactly
+    if named:
+        return named, "the device name"
+    if csa:
         return _vendor_list()[str(report.vendor_id)], f"Matter vendor id {report.vendor_id} (CSA vendor list)"
-    words = (report.name or "").split()
-    if words and fold(words[0]).strip(".,:;!") in GENERIC_WORDS:
-        return "", ""
-    for n, exact in ((2, True), (1, True), (1, False)):  # 'Aeotec Energy Monitor', 'Fibaro Outlet' (Fibargroup)
-        if len(words) >= n:
-            mk = maker_key(" ".join(words[:n]))
-            if len(mk) >= 3 and (mk in cat.maker_keys if exact else _known_maker(cat, mk)):
-                return " ".join(words[:n]), "the device name"
+    if report.vendor_id is not None:  # a Matter device named by its brand, which the catalog does not know yet
+        named = _maker_from_name(cat, report.name, loose=True)
+        if named:
+            return named, "the device name"
     return "", ""
 
 
@@ -344,11 +386,26 @@ def _entity_evidence(entities: list[EntityHint]) -> tuple[str | None, bool, bool
     return None, False, metered or None
 
 
+@lru_cache(maxsize=1)
+def _integration_kinds() -> dict[str, str]:
+    """Home Assistant integration domains whose devices are all of one kind of energy device (`ohme`: EV chargers,
+    `sense`: energy monitors), from derdir/data/ha_integrations.json (derived from Home Assistant's integrations
+    list; the kinds from each integration's documentation)."""
+    from importlib.resources import files
+
+    data = json.loads(files("derdir").joinpath("data/ha_integrations.json").read_text(encoding="utf-8"))
+    return {domain: v["kind"] for domain, v in data["domains"].items() if v.get("kind")}
+
+
 def _integration_category(integration: str | None) -> str | None:
-    """The kind an integration's name says, for the kinds whose integrations serve only them
-    (`openevse`, `go_echarger`, `powerwall`, `solaredge`): never a plug, light or meter (`plugwise`)."""
+    """The kind an integration serves: from the table of one-kind integrations, else from its name, for the kinds
+    whose integrations serve only them (`openevse`, `go_echarger`, `powerwall`, `solaredge`): never a plug, light
+    or meter by name alone (`plugwise`)."""
     if not integration:
         return None
+    domain = integration.strip().lower()
+    if domain in _integration_kinds():
+        return _integration_kinds()[domain]
     category = _words_category(integration.replace("_", " "))
     return category if category in STRONG_FROM_INTEGRATION else None
 
@@ -620,6 +677,11 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
     rk = maker_key(mfr) if mfr else ""
     known = _known_maker(cat, rk)
     zigbee_hub = (report.integration or "zha").lower() in ZIGBEE_INTEGRATIONS
+    if rk and how == "reported" and zigbee_hub:
+        for cand in list(found.values()):
+            if cand.reason.startswith("Zigbee model id") and not cand.reason.endswith("a model number") \
+                    and (_other_radio_maker(cat, cand.id, report, facts) or _word_id_other_maker(cand, report, facts)):
+                del found[cand.id]
     if rk:
         for cand in list(found.values()):
             if cand.score >= 0.98:
@@ -660,10 +722,90 @@ def _decide(cat: Catalog, report: DeviceReport, found: dict[str, Candidate],
     if ev.category:
         return _category_level(mfr, ev, f"maker {mfr!r} and model {model or model_id!r} are not in the catalog" if mfr
                                else f"no maker reported, and model {model or model_id!r} is not in the catalog")
+    if known and (stem := _model_stem(cat, rk, report)):
+        category, stem_key = stem
+        return _family(cat, report, mfr, _Evidence(category, "words", False, ev.energy_monitoring), None, [],
+                       f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not; its models that begin "
+                       f"{stem_key.upper()!r} are all {category.replace('-', ' ')}s")
     if known:
         return Resolution(None, [], f"maker {mfr!r} is in the catalog but model {model or model_id!r} is not, "
                                     "and nothing says what kind of device it is", "unknown")
     return Resolution(None, [], "no product, maker or identifier in the catalog matches", "unknown")
+
+
+def _other_radio_maker(cat: Catalog, rid: str, report: DeviceReport, facts: dict[str, DeviceFacts]) -> bool:
+    """A bare Zigbee model id shared by several makers' devices (Danfoss and POPP both report `eT093WRG`): the
+    product's recipe lists the radio makers that report it with that model id, and the reported one is none of
+    them, nor the product's maker: it is another maker's device with the same model id."""
+    text = report.model_id or report.model or ""
+    zk, mk = key(text), key(report.manufacturer or "")
+    if not zk or not mk:
+        return False
+    if rid in facts and _maker_agrees(maker_key(report.manufacturer or ""), facts[rid].known_as):
+        return False
+    rows = cat.sql("SELECT value FROM ident WHERE kind = 'zigbee-maker' AND id = ?", (rid,))
+    makers = {v.rsplit("|", 1)[0] for (v,) in rows if v.endswith("|" + zk)}
+    return bool(makers) and not _maker_agrees(mk, makers)
+
+
+def _word_id_other_maker(cand: Candidate, report: DeviceReport, facts: dict[str, DeviceFacts]) -> bool:
+    """A Zigbee model id that is a plain word ('Thermostat', 'outlet') names a product only with its maker."""
+    text = report.model_id or report.model or ""
+    if any(c.isdigit() for c in text) or cand.id not in facts:
+        return False
+    return not _maker_agrees(maker_key(report.manufacturer or ""), facts[cand.id].known_as)
+
+
+STEM = 4  # characters a model number must share with a maker's catalog models to be of their kind ('3RSP')
+STEM_MODELS = 200  # a maker's model numbers compared, at most (those that begin like the reported one)
+
+
+def _series(k: str, n: int) -> int:
+    """The length of the series prefix within k[:n]: cut back to where the series number's digits begin
+    ('3rsp0' of '3rsp019bz' -> '3rsp'; 'zwa00' of 'zwa005' -> 'zwa'), so that two models of one series share it."""
+    m = n
+    while m > 0 and not (k[m - 1].isalpha() and (m == len(k) or k[m].isdigit())):
+        m -= 1
+    return m
+
+
+def _model_stem(cat: Catalog, mk: str, report: DeviceReport) -> tuple[str, str] | None:
+    """(category, stem) when the reported model number is of a series of the maker's catalog models that are all
+    of one kind: Third Reality's 3RSP… are plugs, 3RSL… lights. The stem is the series prefix (letters ending where
+    the series number begins) it shares with at least two of the maker's models and with none of another kind, of
+    at least STEM characters with a letter and a digit ('lumi.' or 'ZWA' name no series). Only for a maker the
+    catalog knows, when nothing else says what the device is."""
+    texts = [t for t in (report.model_id, report.model) if t]
+    keys = [k for k in (key(t) for t in texts) if len(k) >= STEM]
+    if not keys or not mk:
+        return None
+    for k in keys:
+        # only models that begin with the same STEM characters can share a stem: a range of the ident index
+        near = cat.sql("SELECT value, id FROM ident WHERE kind = 'model' AND value >= ? AND value < ? LIMIT ?",
+                       (k[:STEM], k[:STEM] + "\uffff", STEM_MODELS))
+        if not near:
+            continue
+        ids = sorted({i for _, i in near})
+        marks = ",".join("?" * len(ids))
+        mine = {i for (i,) in cat.sql(f"SELECT id FROM ident WHERE kind = 'maker' AND value = ? AND id IN ({marks})",
+                                      (mk, *ids))}
+        kinds = dict(cat.sql(f"SELECT id, category FROM device WHERE id IN ({marks})", tuple(ids))) if mine else {}
+        rows = [(value, kinds[i]) for value, i in near if i in mine and i in kinds]
+        best, members = 0, []
+        for value, category in rows:
+            n = len(commonprefix((k, value)))
+            n = _series(k, n)
+            if n < STEM or n >= len(k):
+                continue
+            if n > best:
+                best, members = n, [category]
+            elif n == best:
+                members.append(category)
+        stem = k[:best]
+        if len(members) >= 2 and len(set(members)) == 1 and any(c.isdigit() for c in stem) \
+                and any(c.isalpha() for c in stem):
+            return members[0], stem
+    return None
 
 
 def _why_kind(ev: _Evidence) -> str:
@@ -694,6 +836,7 @@ def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: li
     ('PowerWall 2 (GW2)': the Powerwall 2 batteries and their Backup Gateway)."""
     hint = ev.category or _category_hint(report.integration)
     level = "family"
+    reported_maker = False
     if ids is None:
         mk = maker_key(mfr)
         every = dict(cat.sql("SELECT category, count(*) FROM maker_device WHERE maker = ? GROUP BY category", (mk,)))
@@ -730,18 +873,27 @@ def _family(cat: Catalog, report: DeviceReport, mfr: str, ev: _Evidence, ids: li
         if n < 0.75 * len(ids):
             makers = [set(rows_of[i].known_as) for i in ids]
             one_maker = bool(set.intersection(*makers)) or bool(mfr and all(_maker_agrees(maker_key(mfr), m) for m in makers))
-            if not one_maker:
+            if not one_maker and ev.category and ev.source in ("words", "entities"):
+                # the radio id is shared by many makers' devices of several kinds, and the report says which kind:
+                # the reported maker and that kind
+                if ev.category not in counts:
+                    return _category_level(mfr, ev, why + "; they are different kinds of device by different makers")
+                category, reported_maker = ev.category, True
+                why += f"; they are different kinds of device by different makers, and {_why_kind(ev)}"
+            elif not one_maker:
                 return Resolution(None, cands, why + "; they are different kinds of device by different makers", "unknown")
-            level = "system"
-            why += f"; one maker's products of {len(counts)} kinds: the answer is the {category.replace('-', ' ')} among them"
+            else:
+                level = "system"
+                why += f"; one maker's products of {len(counts)} kinds: the answer is the {category.replace('-', ' ')} among them"
         elif len(counts) > 1:
             why += f"; {n} of {len(ids)} are {category}s"
         ids = [i for i in ids if rows_of[i].category == category][:FAMILY_MEMBERS]
     of = cat.facts_of(ids)
     first = of[ids[0]]
     makers = {f.manufacturer for f in of.values()}
-    manufacturer = first.manufacturer if len(makers) == 1 else (mfr or "several makers")
-    brand = first.brand if len(makers) == 1 else None
+    one = len(makers) == 1 and not (reported_maker and mfr)
+    manufacturer = first.manufacturer if one else (mfr or "several makers")
+    brand = first.brand if one else None
     maker = brand or manufacturer
     name = (f"{maker} {category.replace('-', ' ')} system (exact product not identified)" if level == "system"
             else f"{maker} {category.replace('-', ' ')} (model not identified)")

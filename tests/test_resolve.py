@@ -229,3 +229,55 @@ def test_an_integration_that_serves_one_kind_gives_that_kind(cat: Catalog) -> No
 def test_the_owners_name_for_a_device_is_not_evidence(cat: Catalog) -> None:
     speaker = DeviceReport(manufacturer="Sonos", model="One", integration="sonos", name_by_user="Living room light")
     assert resolve(cat, speaker).match is None
+
+
+def test_a_one_kind_integration_from_the_table_gives_the_kind_without_entities(cat: Catalog) -> None:
+    """derdir/data/ha_integrations.json: `ohme` serves EV chargers only; its devices say no kind word."""
+    res = resolve(cat, DeviceReport(manufacturer="Ohme", model="Home Pro", integration="ohme"))
+    assert res.match and res.match["category"] == "ev-charger" and res.match["manufacturer"] == "Ohme"
+    # a room sensor of a thermostat integration stays a sensor
+    assert resolve(cat, DeviceReport(manufacturer="ecobee Inc.", model="REMOTE SENSOR", integration="ecobee")).match is None
+
+
+def test_lighting_words_without_bulb_or_light(cat: Catalog) -> None:
+    for model in ("SMART+ Classic A60 E27 Tunable white", "50W Zigbee CCT LED driver (constant current)",
+                  "LIGHTIFY LED adjustable color RT 5/6", "GU10 warm white"):
+        res = resolve(cat, DeviceReport(manufacturer="Nowhere Lighting", model=model, model_id="X-1", integration="mqtt"))
+        assert res.match and res.match["category"] == "light", model
+
+
+def test_a_model_number_that_begins_like_one_kind_of_the_makers_models(cat: Catalog) -> None:
+    """Third Reality's 3RSP... are plugs in the catalog: an unknown 3RSP model is a Third Reality plug, while a
+    model that begins like several kinds, or is a sensor by its words, is not answered that way."""
+    res = resolve(cat, DeviceReport(manufacturer="Third Reality, Inc", model="3RSP019BZ", integration="zha"))
+    assert res.match and res.match["level"] == "family" and res.match["category"] == "smart-plug"
+    assert "begin" in res.reason
+    assert resolve(cat, DeviceReport(manufacturer="Aeotec", model="Pico shutter", model_id="ZGA004",
+                                     integration="mqtt")).match is None
+
+
+def test_a_shared_zigbee_id_with_kind_words_is_the_reported_maker_and_that_kind(cat: Catalog) -> None:
+    """TS011F is claimed by plugs, breakers and relays of many makers; 'EU Power Outlet' says which kind."""
+    res = resolve(cat, DeviceReport(manufacturer="_TZ3000_r6buo8ba", model="TS011F", integration="hubitat",
+                                    name="EU Power Outlet"))
+    assert res.match and res.match["category"] == "smart-plug" and res.match["manufacturer"] == "_TZ3000_r6buo8ba"
+
+
+def test_a_plain_word_zigbee_id_needs_the_maker(cat: Catalog) -> None:
+    """'Thermostat' as a Zigbee model id is one maker's product only when that maker reports it."""
+    res = resolve(cat, DeviceReport(manufacturer="Umbrela", model="Thermostat", integration="smartthings",
+                                    name="Umbrela Thermostat"))
+    assert res.match and res.match.get("id") is None and res.match["category"] == "thermostat"
+
+
+def test_the_brand_in_a_matter_name_over_the_certifying_company(cat: Catalog) -> None:
+    """Vendor 4921 is Savant (GE Lighting's owner, Cync), 4456 Leedarson (the factory behind Linkind): the
+    manufacturer recipes and the device name give the brand."""
+    cync = resolve(cat, DeviceReport(vendor_id=4921, product_id=64, integration="smartthings", name="Cync Indoor Plug"))
+    assert cync.match and cync.match["manufacturer"] == "GE Lighting" and cync.match["category"] == "smart-plug"
+    linkind = resolve(cat, DeviceReport(vendor_id=4456, product_id=1000, integration="smartthings",
+                                        name="Linkind Smart Light Bulb A19 RGBTW"))
+    assert linkind.match and linkind.match["manufacturer"] == "Linkind" and linkind.match["category"] == "light"
+    # a brand the catalog does not know yet, at the start of a Matter device's name
+    elegrp = resolve(cat, DeviceReport(vendor_id=5158, product_id=3, integration="smartthings", name="ELEGRP Smart Mini Plug"))
+    assert elegrp.match and elegrp.match["manufacturer"] == "ELEGRP"

@@ -11,6 +11,7 @@ from .lookup import device_summary, find_in_memory, fts_query
 from .markets import resolve_location
 from .normalize import maker_key
 from .recipes.common import Category
+from .incentives import describe
 from .judge import standing_json
 from .scope import place, standing
 from .support import program_summary
@@ -105,7 +106,8 @@ def list_programs(cat: Catalog, market: str | None = None, status: str | None = 
             continue
         entry = {**program_summary(pid, p), "utilities": p.markets.utilities, "regions": p.markets.regions,
                  "categories": sorted({r.category for r in p.eligibility.rules}),
-                 "has_amounts": any(i.amount is not None for i in p.incentives)}
+                 "has_amounts": any(i.amount is not None for i in p.incentives),
+                 "incentives": [describe(t) for t in p.incentives]}
         if where is not None:
             here = standing(p, where)
             entry["enrollment"] = standing_json(here)

@@ -416,6 +416,7 @@ class ProgramListItem(ProgramSummary):
     regions: list[str]
     categories: list[str]
     has_amounts: bool
+    incentives: list[str] = Field(description="Each payment term in plain words (where each is paid: see the program).")
     enrollment: Enrollment | None = Field(None, description="With `market`: can a new customer join there.")
 
 

@@ -34,11 +34,11 @@ def programs(
                       + (f" with status {status}" if status else "") + ". Contribute one: derdir new program", highlight=False)
         return
     table = Table(Column("id", overflow="fold"), Column("name", overflow="fold"), Column("operator", overflow="fold"),
-                  Column("markets", overflow="fold"), Column("devices", overflow="fold"), "pays",
+                  Column("markets", overflow="fold"), Column("devices", overflow="fold"), Column("pays", overflow="fold"),
                   Column("status", overflow="fold"), title=f"{len(data)} programs")
     for p in data:
         where = p["utilities"] + p["regions"]
         table.add_row(p["id"], p["name"], p["operator"], ", ".join(where) if len(where) <= 6 else f"{len(where)} markets",
-                      ", ".join(p["categories"]) or "listed devices", "amounts" if p["has_amounts"] else "-",
+                      ", ".join(p["categories"]) or "listed devices", "; ".join(p["incentives"]) or "-",
                       p["enrollment"]["words"] if p.get("enrollment") else p["status"])
     console.print(table)

@@ -146,11 +146,12 @@ def _program_totals(cat: Catalog, slots: list[_Slot], where: Place,
         _add(yearly, account.as_dict() if account else None)
         unknown = sorted({u for _, j in counted if j.estimate for u in j.estimate.unknown}
                          | set(account.unknown if account else []))
+        shown = first.as_dict()  # the program as its first device's judgement shows it
         rows.append({"id": pid, "name": program.name, "operator": program.operator,
-                     "status": first.status, "enrollment": first.as_dict()["enrollment"],
-                     "enroll_url": first.as_dict()["enroll_url"], "info_url": program.urls.info,
+                     "status": first.status, "enrollment": shown["enrollment"],
+                     "enroll_url": shown["enroll_url"], "info_url": program.urls.info,
                      "devices": [s.index for s, _ in (counted or found)], "estimate": yearly, "unknown": unknown,
-                     "conditions": first.as_dict()["conditions"], "excludes": program.excludes_programs,
+                     "conditions": shown["conditions"], "excludes": program.excludes_programs,
                      "excludes_all_programs": program.excludes_all_programs, "counted": bool(counted)})
         if not counted:
             rows[-1]["not_counted_because"] = "; ".join(first.why_not())

@@ -126,9 +126,8 @@ class Judgement:
         return "qualifies"
 
     def gating(self) -> list[tuple[Condition, bool | None]]:
-        """The conditions that decide whether the program counts: its own, and its terms' when no term is
-        paid without one."""
-        return self.conditions + ([(c, None) for _, c in self.pending] if not self.terms else [])
+        """The conditions that decide whether the program counts (see `gates`)."""
+        return gates(self.conditions, self.terms, self.pending)
 
     @property
     def counted(self) -> bool:
@@ -190,6 +189,13 @@ def condition_json(c: Condition, met: bool | None, term: Incentive | None = None
     """A condition as answers show it; `term`: the payment term it alone gates (counted once confirmed)."""
     return {"kind": c.kind, "text": c.text, "met": met, "question": CONDITIONS[c.kind].question,
             "term": term.type if term is not None else None}
+
+
+def gates(conditions: list[tuple[Condition, bool | None]], terms: list[Incentive],
+          pending: list[tuple[Incentive, Condition]]) -> list[tuple[Condition, bool | None]]:
+    """The conditions that decide whether a program counts: those of joining it, and its terms' own when no
+    term is paid without one (then confirming one of them is what makes it pay)."""
+    return conditions + ([(c, None) for _, c in pending] if not terms else [])
 
 
 def split_terms(program: Program, category: str | None, where: Place, pid: str,

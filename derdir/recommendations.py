@@ -18,7 +18,7 @@ from .facts import DeviceFacts
 from .household import evaluate
 from .exclusivity import best_combination, clashes
 from .incentives import Estimate, Sizing, estimate, size_reads
-from .judge import Answers, account_estimate, condition_json, parse_answers, split_terms
+from .judge import Answers, account_estimate, condition_json, gates, parse_answers, split_terms
 from .lookup import find_in_memory
 from .markets import resolve_location
 from .recipes.program import Condition
@@ -45,9 +45,8 @@ class _Earnings:
         if key not in self._open:
             program = self.cat.programs[pid]
             terms, pending, denied = split_terms(program, category, self.where, pid, self.answers)
-            gating = [(c, self.answers.met(pid, c.kind)) for c in program_conditions(program, self.where)]
-            gating += [(c, None) for _, c in pending] if not terms else []
-            self._open[key] = [(c, met) for c, met in gating if met is not True] + (
+            joining = [(c, self.answers.met(pid, c.kind)) for c in program_conditions(program, self.where)]
+            self._open[key] = [(c, met) for c, met in gates(joining, terms, pending) if met is not True] + (
                 [(Condition(kind="other", text="a condition of its payments is not met"), False)] if denied else [])
         return self._open[key]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Callable, Protocol, Sequence
 
 Regions = Callable[[str], Sequence[str]]  # utility id -> the regions it serves
@@ -125,11 +126,18 @@ def program_conditions(program: Any, where: Place) -> list[Any]:
     residential unless the household says otherwise)."""
     found = [c for c in program.conditions if applies(c, where) is not False]
     if program.customer_classes and "residential" not in program.customer_classes:
-        from .recipes.program import Condition  # the recipe format's own type, made here for a derived fact
-
-        found.append(Condition(kind="customer-class", text="only for " + ", ".join(program.customer_classes)
-                               + " customers (the program's customer classes)"))
+        found.append(_class_condition(tuple(program.customer_classes)))
     return found
+
+
+@lru_cache(maxsize=64)
+def _class_condition(classes: tuple[str, ...]) -> Any:
+    """The condition a program for these customer classes sets a home, made once per set of classes (every
+    judgement of such a program asks for it)."""
+    from .recipes.program import Condition  # the recipe format's own type, made here for a derived fact
+
+    return Condition(kind="customer-class", text="only for " + ", ".join(classes)
+                     + " customers (the program's customer classes)")
 
 
 def term_conditions(term: Any, where: Place) -> list[Any]:

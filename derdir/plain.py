@@ -119,23 +119,21 @@ def _hour(h: int) -> str:
     return f"{h % 12} {'a.m.' if h < 12 else 'p.m.'}"
 
 
-def month_span(months: list[int]) -> str:
-    """[6, 7, 8, 9] -> 'from June to September'; [12, 1, 2] -> 'from December to February'; else 'in …'."""
+def month_span(months: list[int], dash: bool = False) -> str:
+    """[6, 7, 8, 9] -> 'from June to September' ('June–September' with `dash`, as a payment term reads);
+    [12, 1, 2] -> 'from December to February'; [6, 8] -> 'in June and August'."""
     if not months:
         return ""
     ms = list(months)
-    consecutive = all((b - a) % 12 == 1 for a, b in zip(ms, ms[1:]))
-    if consecutive and len(ms) > 2:
-        return f"from {MONTHS[ms[0] - 1]} to {MONTHS[ms[-1] - 1]}"
+    if len(ms) > 2 and all((b - a) % 12 == 1 for a, b in zip(ms, ms[1:])):
+        first, last = MONTHS[ms[0] - 1], MONTHS[ms[-1] - 1]
+        return f"{first}–{last}" if dash else f"from {first} to {last}"
     return "in " + either([MONTHS[m - 1] for m in ms], "and")
 
 
 def month_range(months: list[int]) -> str:
     """[5, 6, 7, 8, 9, 10] -> 'May–October'; [12, 1, 2] -> 'December–February'; [6, 8] -> 'in June and August'."""
-    ms = list(months)
-    if len(ms) > 2 and all((b - a) % 12 == 1 for a, b in zip(ms, ms[1:])):
-        return f"{MONTHS[ms[0] - 1]}–{MONTHS[ms[-1] - 1]}"
-    return "in " + either([MONTHS[m - 1] for m in ms], "and")
+    return month_span(months, dash=True)
 
 
 def events(ev: EventRules | None) -> list[str]:

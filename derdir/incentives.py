@@ -58,14 +58,6 @@ def applicable(program: Program, category: str | None, where: Place) -> list[Inc
             if not (category and t.categories and category not in t.categories) and applies(t, where) is True]
 
 
-def offer(program: Program, category: str | None, where: Place,
-          device: Sizing | None = None) -> tuple[list[Incentive], Estimate | None]:
-    """What `program` pays for such a device here: the terms that apply, and their yearly per-device
-    estimate (None when no per-device term applies)."""
-    terms = applicable(program, category, where)
-    return terms, estimate(program, terms, device, category)
-
-
 def size_reads(program: Program, category: str, places: Iterable[Place]) -> tuple[bool, bool]:
     """Does what the program pays for a device of this category (in any of these places) depend on its kW,
     on its kWh? Callers remember estimates per size only where it does."""

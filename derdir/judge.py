@@ -2,7 +2,7 @@
 
 It joins what the other modules decide -- whether the device qualifies (`eligibility.verdict`), whether
 the program is offered here and takes new customers (`scope`), what the household must still confirm
-(`kinds.conditions`), and what it pays here (`incentives.offer`) -- into one status:
+(`kinds.conditions`), and what it pays here (`split_terms`) -- into one status:
 
 - `qualifies`: the device is eligible, the program is open here, nothing left to confirm;
 - `enrolled`: the household says it is in the program (counted even if it is closed to new customers);
@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from .eligibility import Verdict
 from .errors import InvalidInput, NotFound
-from .incentives import Estimate, Sizing, applicable, estimate, incentive_json, offer
+from .incentives import Estimate, Sizing, applicable, estimate, incentive_json
 from .kinds.conditions import CONDITIONS
 from .recipes.program import Condition, Incentive, Program
 from .scope import Place, Standing, applies, program_conditions, standing, term_conditions
@@ -254,5 +254,7 @@ def judge(cat: Any, pid: str, v: Verdict, device: Sizing, category: str, where: 
     if j.status == "needs-utility" and where.region:
         for u in program.markets.utilities:
             if where.region in where.regions_of(u):
-                j.by_utility.append((u, offer(program, category, Place(u, where.region, where.regions_of), device)[1]))
+                there = Place(u, where.region, where.regions_of)
+                j.by_utility.append((u, estimate(program, split_terms(program, category, there, pid, answers)[0],
+                                                 device, category)))
     return j

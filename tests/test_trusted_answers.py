@@ -227,6 +227,35 @@ def test_a_region_with_several_utilities_needs_the_utility(tcat: Catalog) -> Non
     assert by["tank-saver"][0]["utility"] == "pge" and by["tank-saver"][0]["estimate"]["typical"] == 110
 
 
+def test_what_each_utility_would_pay_leaves_out_a_term_whose_condition_is_denied(mini: Callable[..., Path]) -> None:
+    # A statewide answer ("which utility are you with?") must not promise a term the household said it
+    # cannot meet: SCE's smart-panel bonus needs solar, and this home has none.
+    root = mini({
+        "devices/water-heater/acme-tank.yaml": FILES["devices/water-heater/acme-tank.yaml"],
+        "programs/sce-tank.yaml": recipe("""
+            name: SCE Tank
+            operator: SCE
+            urls: {info: https://example.org/sce}
+            markets: {utilities: [sce]}
+            eligibility:
+              rules: [{category: water-heater, manufacturers: [Acme]}]
+            incentives:
+            - {type: per-year, amount: 40}
+            - type: per-year
+              amount: 60
+              conditions: [{kind: solar, text: with rooftop solar}]
+        """)})
+    build(root, root.parent / "build")
+    cat = Catalog((root.parent / "build" / "current").resolve())
+
+    def sce(conditions: dict[str, bool]) -> Any:
+        device = evaluate(cat, "US-CA", [TANK], conditions=conditions)["devices"][0]
+        return next(p for p in device["needs_utility"] if p["id"] == "sce-tank")["by_utility"][0]["estimate"]
+
+    assert sce({"solar": True})["typical"] == 100
+    assert sce({"solar": False})["typical"] == 40
+
+
 def test_another_utilitys_program_is_outside_the_territory(tcat: Catalog) -> None:
     home = evaluate(tcat, "pge", [TANK])
     nearly = {p["id"]: p for p in home["devices"][0]["nearly"]}

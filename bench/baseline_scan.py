@@ -20,10 +20,12 @@ from typing import Any
 from derdir import household
 from derdir.catalog.index import Catalog
 from derdir.eligibility import rule_matches, verdict
+from derdir.judge import judge
 from derdir.lookup import find_in_memory
 from derdir.markets import resolve_location
 from derdir.normalize import key, maker_key
 from derdir.resolve import DeviceReport, model_variants, resolve
+from derdir.scope import place
 
 
 def _names_device(program: Any, device: Any) -> bool:
@@ -36,11 +38,13 @@ def _names_device(program: Any, device: Any) -> bool:
 
 def scan_household(cat: Catalog, location: Any, devices: list[Any], hub: str | None = None,
                    market_first: bool = False) -> set[tuple[int, str]]:
-    """Qualifying (device index, program id) pairs of a home: supported, active, in the home's market."""
+    """Qualifying (device index, program id) pairs of a home: supported, in the home's market, counted
+    by the same judgement `evaluate` makes (open here, no condition left to confirm)."""
     market = resolve_location(cat, location)
     hub_id = find_in_memory(cat, "hub", hub, "hub") if hub else None
     reports = household.parse_devices(devices)
     allowed = cat.programs_in_market(market.utility, market.region)
+    where = place(cat, market.utility, market.region)
     programs = [(pid, p) for pid, p in cat.programs.items() if not market_first or pid in allowed]
     seen: set[tuple] = set()
     pairs: set[tuple[int, str]] = set()
@@ -55,12 +59,13 @@ def scan_household(cat: Catalog, location: Any, devices: list[Any], hub: str | N
         facts = cat.facts_of(members)  # the same precomputed device facts `evaluate` reads
         devs = [facts[d] for d in members]
         for pid, program in programs:  # every program …
-            if program.status != "active":
-                continue
-            values = set()
+            values, last = set(), None
             for dev in devs:  # … every rule of it, for every member of the match
-                values.add(verdict(program, dev, hub_id).supported if _names_device(program, dev) else False)
-            if values == {True} and pid in allowed:
+                last = verdict(program, dev, hub_id) if _names_device(program, dev) else None
+                values.add(last.supported if last else False)
+            # on a hit, the same judgement as `evaluate` (offered here, open, conditions of joining)
+            if values == {True} and pid in allowed and last is not None \
+                    and judge(cat, pid, last, devs[0], devs[0].category, where).counted:
                 pairs.add((i, pid))
     return pairs
 

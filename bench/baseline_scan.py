@@ -20,7 +20,7 @@ from typing import Any
 from derdir import household
 from derdir.catalog.index import Catalog
 from derdir.eligibility import rule_matches, verdict
-from derdir.judge import judge
+from derdir.judge import COUNTED, judge
 from derdir.lookup import find_in_memory
 from derdir.markets import resolve_location
 from derdir.normalize import key, maker_key
@@ -71,9 +71,9 @@ def scan_household(cat: Catalog, location: Any, devices: list[Any], hub: str | N
 
 
 def evaluate_pairs(result: dict[str, Any]) -> set[tuple[int, str]]:
-    """The same pairs read from `household.evaluate`'s answer."""
+    """The same pairs read from `household.evaluate`'s answer: the programs it counts for a device."""
     return {(d["index"], p["id"]) for d in result["devices"] if "duplicate_of" not in d
-            for p in d["programs"] if p["supported"] is True}
+            for p in d["programs"] if p["supported"] is True and p["status"] in COUNTED}
 
 
 class ScanResolver:

@@ -153,6 +153,30 @@ def test_model_number_rule(mini) -> None:
 # replaced it) and West Virginia (no utility or aggregator program found). When one is added, drop it here.
 NO_PAYING_PROGRAM = {"US-AK", "US-NV", "US-WV"}
 
+# Of the 30 largest US utilities by customers, those with no program recipe naming them: no device-based paying
+# program was found on an official page (issue 18, searched again 2026-12-03; what was looked at). When one gets a
+# program, drop it here. ComEd left this list with comed-central-ac-cycling.
+LARGEST_WITHOUT_PROGRAM = {
+    "pa-peco": "https://www.pecosmartacsaverprogram.com/ (Smart A/C Saver: no new enrollments since the 2020 season, "
+               "capacity reached; nothing newer found)",
+    "pa-ppl-electric-utilities-corp": "https://pplelectric.com/site/Ways-to-Save/Rates-and-Shopping/Time-of-Use-Plan/"
+                                      "Net-Metering-Time-of-Use (a time-of-use rate; no device program page found)",
+    "nj-public-service-electric-and-gas": "only news of the BPU approving a smart thermostat and a demand response "
+                                          "program (njbmagazine.com, energizepseg.com); no PSE&G page with terms",
+    "fl-tampa-electric": "https://www.tampaelectric.com/residential/saveenergy/energyplanner/ (Energy Planner is a "
+                         "price-tiered rate, not a payment for a device)",
+    "fl-duke-energy-florida": "EnergyWise Home named only in news of Duke Energy Florida releases (stocktitan.net, "
+                              "news.duke-energy.com); no program page with its terms",
+    "oklahoma-gas-and-electric": "https://oge.com/wps/portal/ord-hidden/faqs/pricingoptions-faqs (SmartHours is a "
+                                 "time-based rate)",
+    "la-entergy-louisiana": "no Entergy Louisiana program page found (only Entergy New Orleans, Texas and Arkansas)",
+    "idaho-power": "A/C Cool Credit ($5 a month) found only on scraper copies of idahopower.com pages (s.edudiy.net, "
+                   "freezoovideos.com), which cannot be cited",
+    "nv-nv-energy": "PowerShift named only in 2017-2019 documents (fdocuments.us, lgaarchitecture.com); no current page",
+    "al-alabama-power": "a 2022 smart thermostat purchase reimbursement (news) and Smart Advantage (an Uplight case "
+                        "study); no official page",
+}
+
 
 def test_bundled_catalog_sources() -> None:
     files = read_catalog(CATALOG)
@@ -192,3 +216,11 @@ def test_bundled_catalog_counts() -> None:
     assert data["secondary_money_claims"] == sum(p.rule == "secondary-money" for p in problems)
     assert data["stale_facts"] == sum(p.rule == "stale-fact" for p in problems)
     assert data["programs_by_country"]["CA"] >= 4 and data["provinces_with_active_paying_program"]
+
+
+def test_largest_utilities_without_a_program_are_the_listed_ones() -> None:
+    files = read_catalog(CATALOG)
+    named = {u for rec in files.recipes["program"].values() for u in rec.model.markets.utilities}
+    assert set(LARGEST_WITHOUT_PROGRAM) <= set(files.recipes["utility"])  # the ids are real utilities
+    assert not named & set(LARGEST_WITHOUT_PROGRAM)  # a program now names one: drop it from the list
+    assert "il-commonwealth-edison" in named

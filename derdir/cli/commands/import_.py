@@ -173,3 +173,54 @@ def utilities_cmd(
         console.print(f"[yellow]correction no longer needed:[/yellow] {line}", highlight=False)
     if report.gone:
         console.print(f"gone (no longer upstream; left in place): {', '.join(report.gone)}", highlight=False)
+
+
+@import_app.command("source-kinds")
+def source_kinds_cmd(
+    only: Optional[list[str]] = typer.Option(None, "--only", help="hub or device (repeatable; default both)."),
+    catalog: Optional[Path] = CatalogOption,
+    dry_run: bool = DryRunOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Fill the missing kind of hub and hand-written device sources where the catalog's data decides it.
+
+    manufacturer: the page is on the website of the recipe's manufacturer; upstream-data: under a dataset an
+    importer reads; else a prefix listed in catalog/audit/source-kinds.yaml. Other sources stay empty and are
+    listed. Re-runnable: a source that has a kind is never changed.
+
+    Example: derdir import source-kinds --only hub --dry-run
+    """
+    from ...importers.source_kinds import KINDS, SourceKindsInvalid, fill_source_kinds
+
+    kinds = tuple(only or KINDS)
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        fail(f"--only takes {' or '.join(KINDS)}, got {', '.join(unknown)}")
+    root = catalog_root(catalog)
+    try:
+        report = fill_source_kinds(root, kinds, dry_run)
+    except SourceKindsInvalid as exc:
+        fail(str(exc))
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"dry_run": dry_run, "counts": report.counts(), "files": report.files,
+                    "not_placed": report.not_placed,
+                    "filled": [vars(f) for f in report.filled],
+                    "left_empty": [{"recipe": r, "field": f, "url": u} for r, f, u in report.left]})
+        return
+    table = Table(title=f"source kinds{' (dry run)' if dry_run else ''} -> {root}")
+    table.add_column("result")
+    table.add_column("sources", justify="right")
+    counts = report.counts()
+    for kind, n in counts["by_kind"].items():
+        table.add_row(f"filled: {kind}", str(n))
+    table.add_row("left empty (no rule decides)", str(counts["left_empty"]))
+    table.add_row("files changed", str(counts["files"]))
+    table.add_row("imported recipes left to their importer", str(counts["imported_skipped"]))
+    console.print(table)
+    for rid, where, url in report.left:
+        console.print(f"left empty: {rid} {where}: {url}", highlight=False)
+    if report.not_placed:
+        console.print(f"[yellow]not changed (the edit did not check out):[/yellow] {', '.join(report.not_placed)}",
+                      highlight=False)

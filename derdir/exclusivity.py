@@ -14,9 +14,22 @@ EXACT_COMBINATIONS = 16  # programs that exclude one another, chosen among exact
 
 
 def excludes(cat: Any, a: str, b: str) -> bool:
-    """Can a home not be in programs `a` and `b` at the same time?"""
+    """Can a home not be in programs `a` and `b` at the same time? Either may be a rebate term
+    (`catalog.rebate_terms`): its `excludes` (other terms) and `excludes_programs` say what it cannot be
+    combined with; a program's "no other demand-response program" does not reach rebates."""
+    terms = getattr(cat, "rebate_terms", None) or {}
+    if a in terms or b in terms:
+        return _term_says(terms, a, b) or _term_says(terms, b, a)
     pa, pb = cat.programs[a], cat.programs[b]
     return pa.excludes_all_programs or pb.excludes_all_programs or b in pa.excludes_programs or a in pb.excludes_programs
+
+
+def _term_says(terms: Mapping[str, tuple[str, Any]], one: str, other: str) -> bool:
+    """Does rebate term `one` say it cannot be combined with `other`?"""
+    if one not in terms:
+        return False
+    t = terms[one][1]
+    return other in t.excludes or other in t.excludes_programs
 
 
 def clashes(cat: Any, pid: str, others: Iterable[str]) -> list[str]:

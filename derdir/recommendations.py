@@ -7,6 +7,8 @@ above the last recommendation (`candidates.best_first`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from .candidates import Rank, best_first, walk
@@ -21,6 +23,7 @@ from .incentives import Estimate, Sizing, estimate, size_reads
 from .judge import Answers, account_estimate, condition_json, gates, parse_answers, split_terms
 from .lookup import find_in_memory
 from .markets import resolve_location
+from . import rebates
 from .recipes.program import Condition
 from .scope import Place, applies, place, program_conditions, standing
 from .support import program_summary
@@ -31,8 +34,10 @@ class _Earnings:
     (program, category, size): thousands of candidates share each. A program with a condition the
     household has not confirmed adds nothing (it is shown, not counted)."""
 
-    def __init__(self, cat: Catalog, where: Place, enrolled: set[str], answers: Answers):
+    def __init__(self, cat: Catalog, where: Place, enrolled: set[str], answers: Answers, today: date | None = None):
         self.cat, self.where, self.enrolled, self.answers = cat, where, enrolled, answers
+        self.today = today or date.today()
+        self._rebates: dict[tuple, list[rebates.Offer]] = {}
         self._offers: dict[tuple, Estimate | None] = {}
         self._accounts: dict[tuple[str, str], Estimate | None] = {}
         self._reads: dict[tuple[str, str], tuple[bool, bool]] = {}
@@ -72,9 +77,20 @@ class _Earnings:
                 gains.append(acct)
         return est, gains
 
+    def rebates(self, device: Any, category: str, ceiling: bool = False) -> list[rebates.Offer]:
+        """The current rebate offers here for such a device, remembered per category and the facts they read
+        (`ceiling`: the device's requirements taken as met, for a bound)."""
+        key = (category, ceiling, tuple(getattr(device, n, None) for n in rebates.reads(self.cat, category)))
+        if key not in self._rebates:
+            self._rebates[key] = rebates.offers(self.cat, device, category, self.where, self.today, self.answers,
+                                                ceiling=ceiling)
+        return self._rebates[key]
+
     def bound(self, pids: tuple[str, ...], category: str, size: Sizing) -> Rank:
-        """The rank such a device would have if every program naming it accepted it."""
-        return rank(*totals([g for pid in pids for g in self.of(pid, category, size)[1]]))
+        """The rank such a device would have if every program naming it accepted it (and every rebate for
+        its kind whose requirements it might meet)."""
+        found = [o.estimate() for o in self.rebates(size, category, ceiling=True) if o.counted]
+        return rank(*totals([g for pid in pids for g in self.of(pid, category, size)[1]] + found))
 
 
 def totals(gains: list[Estimate]) -> tuple[dict[str, float], dict[str, float]]:
@@ -99,9 +115,11 @@ def joinable(cat: Catalog, where: Place, pids: Any = None) -> list[str]:
 
 
 def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list[Any] | None = None,
-              limit: int = 10, conditions: Any = None, enrolled: Any = None) -> dict[str, Any]:
+              limit: int = 10, conditions: Any = None, enrolled: Any = None, today: date | None = None) -> dict[str, Any]:
     """Devices the home lacks that work with its hub and would earn in its market, best first. Only
-    programs a new customer can join here count; `conditions` and `enrolled` as for `household.evaluate`."""
+    programs a new customer can join here count; `conditions` and `enrolled` as for `household.evaluate`.
+    Each shows its purchase rebates here (current on `today`) beside its program earnings: the first-year
+    total adds the rebates that count (`rebates`), the yearly total is program earnings alone."""
     if not 1 <= limit <= 50:
         raise InvalidInput("limit", "must be between 1 and 50")
     market = resolve_location(cat, location)
@@ -117,7 +135,7 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
         answer["needs_utility"] = "only programs offered to the whole region are counted: give your utility for the rest"
     if not pids:
         return answer
-    earn = _Earnings(cat, where, joined, answers)
+    earn = _Earnings(cat, where, joined, answers, today)
 
     def judge(device: DeviceFacts | None, named: tuple[str, ...]) -> tuple[Rank, tuple] | None:
         found = _check(cat, earn, device, named, hub_id, joined)
@@ -127,14 +145,19 @@ def recommend(cat: Catalog, location: Any, hub: str | None = None, devices: list
     # Most added yearly money first (then first-year money, with one-time payments); then more
     # programs; hand-curated recipes before bulk-imported ones.
     scored.sort(key=lambda t: (-t[0][0], -t[0][1], -t[1], t[2], t[3]))
-    for _rank, _n, _imported, did, device, unlocks, added, first_year, fit in scored[:limit]:
+    for _rank, _n, _imported, did, device, unlocks, added, first_year, fit, offers in scored[:limit]:
         why = f"qualifies for {len(unlocks)} program(s) in this market"
         if fit:
             why += f"; works with your hub: {fit}"
+        rebate_total = rebates.counted_total(offers)
         answer["recommendations"].append({
             "id": did, "category": device.category, "manufacturer": device.manufacturer, "brand": device.brand,
             "product_name": device.product_name, "added_yearly": {c: round(v, 2) for c, v in added.items()},
-            "added_first_year": {c: round(v, 2) for c, v in first_year.items()}, "programs": unlocks, "why": why})
+            "added_first_year": {c: round(v, 2) for c, v in first_year.items()},
+            "first_year_parts": {"programs": {c: round(v - (rebate_total if c == "USD" else 0.0), 2)
+                                              for c, v in first_year.items()},
+                                 "rebates": {"USD": round(rebate_total, 2)}},
+            "programs": unlocks, "rebates": [o.as_dict() for o in offers], "why": why})
     return answer
 
 
@@ -168,14 +191,22 @@ def _check(cat: Catalog, earn: _Earnings, device: Any, named: tuple[str, ...], h
         if entry["counted"]:
             gains[pid] = more
         unlocks.append(entry)
-    # of the programs that exclude one another, the combination that adds the most
+    offers = earn.rebates(device, device.category)
+    for o in offers:  # the rebates that count stand beside the programs: a rebate may exclude a program
+        if o.counted:
+            gains[o.term.id] = [o.estimate()]
+    # of the programs (and rebates) that exclude one another, the combination that adds the most
     best = best_combination(cat, {pid: sum(g.typical or 0.0 for g in more) for pid, more in gains.items()}, set())
     for entry in unlocks:
         if entry["counted"] and entry["id"] not in best:
             entry["counted"] = False
             entry["not_counted_because"] = ("cannot be combined with " + ", ".join(clashes(cat, entry["id"], best))
                                             + ", which adds more")
+    offers = [replace(o, counted=False, not_counted_because="cannot be combined with "
+                      + ", ".join(clashes(cat, o.term.id, best)) + ", which adds more")
+              if o.counted and o.term.id not in best else o for o in offers]
     if not any(u["counted"] for u in unlocks):
         return None
     added, first_year = totals([g for pid in best for g in gains[pid]])
-    return (rank(added, first_year), len(unlocks), device.imported, device.id, device, unlocks, added, first_year, fit)
+    return (rank(added, first_year), len(unlocks), device.imported, device.id, device, unlocks, added, first_year, fit,
+            offers)

@@ -155,7 +155,8 @@ def _with_previous(root: Path, prev: Catalog, loaded: list[Loaded],
     for (kind, old), rid in sorted(prev.former.items()):
         former[(kind, rid)].append(old)
     load = {"device": prev.device, "program": prev.programs.__getitem__, "hub": prev.hubs.__getitem__,
-            "utility": prev.utilities.__getitem__, "manufacturer": prev.manufacturers.__getitem__}
+            "utility": prev.utilities.__getitem__, "manufacturer": prev.manufacturers.__getitem__,
+            "rebate": prev.rebates.__getitem__}
     base = str(root.resolve().parent) + os.sep
     for kind, rid, path in prev.sql("SELECT kind, id, path FROM entity ORDER BY kind, id"):
         files.recipes[kind][rid] = Stored(kind, rid, path, base + path, load[kind], former.get((kind, rid), []))

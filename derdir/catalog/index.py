@@ -23,12 +23,13 @@ from ..recipes.device import Device
 from ..recipes.hub import Hub
 from ..recipes.manufacturer import Manufacturer
 from ..recipes.program import Program
+from ..recipes.rebate import Rebate
 from ..recipes.utility import Utility
 
 FORMAT = "7"  # of a build (its tables and columns): part of the build's version, checked when one is opened
 
 KIND_MODELS: dict[str, type] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
-                                "manufacturer": Manufacturer}
+                                "manufacturer": Manufacturer, "rebate": Rebate}
 
 
 class Catalog:
@@ -60,6 +61,9 @@ class Catalog:
         self.hubs: dict[str, Hub] = self._load_all("hub")
         self.utilities: dict[str, Utility] = self._load_all("utility")
         self.manufacturers: dict[str, Manufacturer] = self._load_all("manufacturer")
+        self.rebates: dict[str, Rebate] = self._load_all("rebate")
+        # Rebate term id -> (rebate id, term): what `exclusivity` and `rebates` look terms up by.
+        self.rebate_terms: dict[str, tuple[str, Any]] = {t.id: (rid, t) for rid, r in self.rebates.items() for t in r.terms}
         self.former: dict[tuple[str, str], str] = {(k, o): i for k, o, i in self.sql("SELECT kind, old, id FROM former_id")}
         self.programs_by_utility: dict[str, set[str]] = defaultdict(set)
         self.programs_by_region: dict[str, set[str]] = defaultdict(set)
@@ -178,7 +182,7 @@ class Catalog:
 
     def _memory(self, kind: str) -> dict[str, Any]:
         return {"program": self.programs, "hub": self.hubs, "utility": self.utilities,
-                "manufacturer": self.manufacturers}[kind]
+                "manufacturer": self.manufacturers, "rebate": self.rebates}[kind]
 
     def ident(self, kind: str, value: str) -> list[str]:
         return [r[0] for r in self.sql("SELECT id FROM ident WHERE kind = ? AND value = ?", (kind, value))]

@@ -101,6 +101,9 @@ def search_text(kind: str, rid: str, m: Any) -> tuple[str, str]:
     elif kind == "program":
         title = f"{m.name} {m.operator}"
         body = " ".join([rid, m.description or "", *m.markets.utilities, *m.markets.regions])
+    elif kind == "rebate":
+        title = f"{m.name} {m.operator}"
+        body = " ".join([rid, *m.markets.utilities, *m.markets.regions, *(c for t in m.terms for c in t.categories)])
     else:
         title = f"{m.name} {m.short_name or ''}"
         body = " ".join([rid, *m.aliases, *m.regions])

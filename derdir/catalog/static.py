@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 FOLDERS = {"device": "products", "hub": "hubs", "program": "programs", "utility": "utilities",
-           "manufacturer": "manufacturers"}
+           "manufacturer": "manufacturers", "rebate": "rebates"}
 CHUNK = 1000  # recipes per chunk (about 130 KB of JSON)
 CHUNKS_FILE = ".catalog-chunks.json"
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0, unknown OS

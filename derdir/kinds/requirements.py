@@ -60,6 +60,12 @@ def _any_link(wanted: list[str], device: DeviceFacts, hub: str | None) -> bool |
 Link = Literal["wifi", "ethernet", "cellular", "zigbee", "zwave", "matter"]
 
 
+def _not_recorded(wanted: Any, device: DeviceFacts, hub: str | None) -> bool | None:
+    """A certification no device recipe records yet (ENERGY STAR): unknown for every device, so a rebate
+    or program that asks for it is never counted as sure until the fact is added."""
+    return None
+
+
 def _hub(wanted: list[str], device: DeviceFacts, hub: str | None) -> bool | None:
     return None if hub is None else hub in wanted
 
@@ -82,6 +88,9 @@ REQUIREMENTS: dict[str, RequirementKind] = {k.name: k for k in (
                     lambda v: "needs to connect by " + " or ".join(v)),
     RequirementKind("hubs", list[Id], [], "Device must be connected through one of these hubs (hub ids).",
                     "hub", _hub, lambda v: "needs to be connected through: " + ", ".join(v)),
+    RequirementKind("energy_star", bool | None, None, "Device must be ENERGY STAR certified (as rebates often ask); "
+                    "device recipes do not record it yet, so it is unknown for every device.",
+                    "category", _not_recorded, lambda v: "needs ENERGY STAR certification"),
 )}
 
 

@@ -5,6 +5,7 @@ from .device import Device, DRStandard
 from .hub import Hub
 from .load import FOLDERS, KINDS, Loaded, load_recipe
 from .program import DeviceRule, Incentive, Program
+from .rebate import Rebate, RebateTerm
 from .utility import Utility
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "KINDS",
     "Loaded",
     "Program",
+    "Rebate",
+    "RebateTerm",
     "Recipe",
     "Source",
     "Utility",

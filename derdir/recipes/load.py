@@ -15,13 +15,14 @@ from .device import Device
 from .hub import Hub
 from .manufacturer import Manufacturer
 from .program import Program
+from .rebate import Rebate
 from .utility import Utility
 from .yamlio import MAX_BYTES, Document, YamlError, dotted, load_yaml
 
 KINDS: dict[str, type[Recipe]] = {"device": Device, "hub": Hub, "program": Program, "utility": Utility,
-                                  "manufacturer": Manufacturer}
+                                  "manufacturer": Manufacturer, "rebate": Rebate}
 FOLDERS = {"devices": "device", "hubs": "hub", "programs": "program", "utilities": "utility",
-           "manufacturers": "manufacturer"}
+           "manufacturers": "manufacturer", "rebates": "rebate"}
 _ID = re.compile(ID_PATTERN)
 
 

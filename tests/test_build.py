@@ -22,7 +22,7 @@ def test_build_writes_index_and_static_api(mini, tmp_path: Path) -> None:
     info = build(root, out)
     cur = current_build(out)
     assert cur == info.path and cur.name == info.version
-    assert info.counts == {"device": 2, "hub": 2, "program": 1, "utility": 2, "manufacturer": 0}
+    assert info.counts == {"device": 2, "hub": 2, "program": 1, "utility": 2, "manufacturer": 0, "rebate": 0}
     product = json.loads((cur / "api/v1/products/acme-plug.json").read_text())
     assert product["id"] == "acme-plug" and product["power"]["energy_monitoring"] is True
     whole = json.loads(gzip.decompress((cur / "catalog.json.gz").read_bytes()))

@@ -555,6 +555,43 @@ class Unlock(ProgramSummary):
     not_counted_because: str | None = None
 
 
+class RebateValue(Out):
+    currency: str
+    typical: float | None
+    high: float | None
+
+
+class RebateOffer(Out):
+    """A purchase rebate for the device here (one term of a rebate program), and whether it counts."""
+
+    id: str
+    rebate: str = Field(description="The rebate recipe's id.")
+    name: str
+    operator: str | None
+    status: str = Field(description="current, upcoming, expired or stale.")
+    description: str | None
+    categories: list[str]
+    payment_methods: list[str]
+    amount: dict[str, Any] = Field(description="The amount as its source states it (number, percent, unit, minimum, maximum).")
+    value: RebateValue
+    owner_status: list[str]
+    starts_on: str | None
+    ends_on: str | None
+    conditions: list[ConditionState]
+    unmet: list[str]
+    unknown: list[str]
+    counted: bool
+    not_counted_because: str | None = None
+    excludes: list[str]
+    info_url: str | None
+    sources: list[Source]
+
+
+class FirstYearParts(Out):
+    programs: dict[str, float]
+    rebates: dict[str, float]
+
+
 class Recommendation(Out):
     id: str
     category: str
@@ -562,8 +599,10 @@ class Recommendation(Out):
     brand: str | None
     product_name: str
     added_yearly: dict[str, float] = Field(description="Recurring earnings per year, by currency.")
-    added_first_year: dict[str, float] | None = Field(None, description="First year, one-time payments included.")
+    added_first_year: dict[str, float] | None = Field(None, description="First year, one-time payments and rebates included.")
+    first_year_parts: FirstYearParts | None = Field(None, description="The first year split into program earnings and rebates.")
     programs: list[Unlock]
+    rebates: list[RebateOffer] = Field(default_factory=list, description="Purchase rebates here; only those `counted` are in the first year.")
     why: str
 
 

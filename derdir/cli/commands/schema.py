@@ -21,6 +21,7 @@ def generated(root: Path) -> dict[Path, str]:
         out[root / "templates" / f"{kind}.yaml"] = template(kind)
     out[root / "schema" / "territory-corrections.schema.json"] = corrections_schema()
     out[root / "schema" / "mirror-domains.schema.json"] = mirrors_schema()
+    out[root / "schema" / "source-kinds.schema.json"] = source_kinds_schema()
     return out
 
 
@@ -36,6 +37,13 @@ def mirrors_schema() -> str:
     from ...audit.source_rules import MirrorList
 
     return _data_schema("mirror-domains", MirrorList)
+
+
+def source_kinds_schema() -> str:
+    """The schema of catalog/audit/source-kinds.yaml (address prefixes of one source kind)."""
+    from ...importers.source_kinds import PrefixList
+
+    return _data_schema("source-kinds", PrefixList)
 
 
 def _data_schema(name: str, model: type) -> str:

@@ -96,6 +96,7 @@ async def _options_changed(hass: HomeAssistant, entry: DerConfigEntry) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DerConfigEntry) -> bool:
+    await entry.runtime_data.ledger.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

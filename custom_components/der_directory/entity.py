@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
@@ -33,5 +34,6 @@ class HomeEntity(Entity):
             self.hass, SIGNAL_UPDATED.format(self.runtime.entry.entry_id), self._updated))
         self._updated()
 
+    @callback
     def _updated(self) -> None:
         self.async_write_ha_state()

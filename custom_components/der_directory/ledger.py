@@ -33,9 +33,16 @@ class HomeLedger:
         self.events = list(data.get("events", []))
         self.credits = list(data.get("credits", []))
 
+    def _data(self) -> dict[str, Any]:
+        return {"events": self.events, "credits": self.credits}
+
     def _save(self) -> None:
         self.events, self.credits = self.events[-MAX_ROWS:], self.credits[-MAX_ROWS:]
-        self._store.async_delay_save(lambda: {"events": self.events, "credits": self.credits}, 1)
+        self._store.async_delay_save(self._data, 1)
+
+    async def async_flush(self) -> None:
+        """Write now (the entry is unloading; Home Assistant's own shutdown writes delayed saves itself)."""
+        await self._store.async_save(self._data())
 
     def start_event(self, program: str, start: datetime, source: str) -> dict[str, Any]:
         event = {"program": program, "start": start.isoformat(), "end": None, "kwh": 0.0, "source": source}

@@ -181,9 +181,13 @@ class HomeRuntime:
                         self._debouncer.async_schedule_call()
             elif s.shows == "event" and pid in self.enrolled:
                 if on and pid not in self.ongoing:
-                    self.ongoing[pid] = going = Ongoing(self.ledger.start_event(pid, when, entity_id))
+                    open_row = next((r for r in self.ledger.events if r["program"] == pid and r["end"] is None), None)
+                    if open_row is not None:  # still on after a restart: the same event goes on
+                        self.ongoing[pid] = going = Ongoing(open_row)
+                    else:
+                        self.ongoing[pid] = going = Ongoing(self.ledger.start_event(pid, when, entity_id))
+                        self._fire(pid, "started", {"start": when.isoformat()})
                     going.samples += self._power_now(pid, when)
-                    self._fire(pid, "started", {"start": when.isoformat()})
                 elif not on and pid in self.ongoing:
                     self._end(pid, when)
             elif s.shows == "power" and pid in self.ongoing:

@@ -239,7 +239,8 @@ class HubSignal(Model):
     domain: Literal["binary_sensor", "sensor"]
     key: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,100}$")] | None = Field(None, description=(
         "The entity's translation key in that integration; absent: any entity of that domain it creates."))
-    shows: Literal["enrolled", "event"] = Field(description="enrolled: the home is in the program; event: one is on.")
+    shows: Literal["enrolled", "event", "power"] = Field(description=(
+        "enrolled: the home is in the program; event: one is on; power: the kW the device delivers for it."))
     on_states: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
         default_factory=lambda: ["on"], description="States that mean yes.")
     note: Text | None = None

@@ -22,12 +22,14 @@ from .source import bundled_catalog
 
 def nearest_zip(latitude: float, longitude: float) -> str | None:
     """The US ZIP code whose centre is nearest Home Assistant's home coordinates (a suggestion the owner
-    confirms), or None more than 50 km from any."""
+    confirms: near a ZIP boundary it may be the neighbour's), or None more than 50 km from any."""
     import zipcodes
 
     best, best_d = None, 50.0
     cos = math.cos(math.radians(latitude))
     for z in zipcodes.list_all():
+        if z.get("zip_code_type") != "STANDARD" or not z.get("active", True):
+            continue  # PO boxes and single-organisation ZIPs are no home's address
         try:
             dy, dx = float(z["lat"]) - latitude, (float(z["long"]) - longitude) * cos
         except (TypeError, ValueError):

@@ -50,6 +50,15 @@ def registry_files(hass: HomeAssistant) -> tuple[bytes, bytes]:
             orjson.dumps({"version": 1, "key": "core.entity_registry", "data": {"entities": entities}}))
 
 
+def own_change(hass: HomeAssistant, data: Any) -> bool:
+    """Is a registry update event about this integration's own entity or device?"""
+    if "entity_id" in data:
+        entity = er.async_get(hass).async_get(data["entity_id"])
+        return entity is not None and entity.platform == DOMAIN
+    device = dr.async_get(hass).async_get(data.get("device_id") or "")
+    return device is not None and any(domain == DOMAIN for domain, _ in device.identifiers)
+
+
 @dataclass
 class Home:
     """What the config entry says of the home."""

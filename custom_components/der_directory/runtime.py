@@ -100,8 +100,9 @@ class HomeRuntime:
             self.loaded.error = loaded.error
 
     @callback
-    def _registry_changed(self, _event: Event) -> None:
-        self._debouncer.async_schedule_call()
+    def _registry_changed(self, event: Event) -> None:
+        if not home_mod.own_change(self.hass, event.data):  # the integration's own entities do not change the home
+            self._debouncer.async_schedule_call()
 
     async def _registry_refresh(self) -> None:
         """A device or entity came, went or changed: find the signals again and re-evaluate the home."""

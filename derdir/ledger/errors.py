@@ -32,4 +32,4 @@ class LimitReached(DerdirError):
         super().__init__(f"{field}: at most {limit:,} {what}")
 
     def detail(self) -> dict[str, Any]:
-        return {"field": self.field, "limit": self.limit}
+        return {"field": self.field}

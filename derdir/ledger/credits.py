@@ -204,15 +204,16 @@ def season(year: int, now: datetime, programs: dict[str, Program], enrollments: 
         if not in_year:
             continue
         row["posted"] = [_posted_json(p) for p in posted if p.event_id == ev.id]
-        _compare(row, ev_lines)
-        event_rows.append(row)
+        event_rows.append((row, ev_lines))
         lines += ev_lines
     for pid, program in sorted(programs.items()):
         unknown += [f"{pid}: {u}" for u in program.unknown]
         lines += _recurring(pid, program, by_program.get(pid, []), year, now, kw_seen, unknown)
-    lines = _capped(lines, programs)
+    _cap(lines, programs)
+    for row, ev_lines in event_rows:  # after capping: an event shows what it adds within the cap
+        _compare(row, ev_lines)
     season_posted = [p for p in posted if (p.period_start or date(year, 1, 1)).year == year
-                     or any(p.event_id == r["id"] for r in event_rows)]
+                     or any(p.event_id == r["id"] for r, _ in event_rows)]
     program_rows = []
     for pid in sorted(set(programs) | {p.program for p in season_posted}):
         mine = [ln for ln in lines if ln.program == pid]
@@ -222,7 +223,7 @@ def season(year: int, now: datetime, programs: dict[str, Program], enrollments: 
                              "lines": [ln.as_dict() for ln in mine if ln.type not in BY_EVENT]})
     totals = {"estimated": _sums(lines), "posted": _sums(season_posted)}
     totals["difference"] = _difference(totals["posted"], totals["estimated"]) if season_posted else None
-    return {"season": str(year), "as_of": now.isoformat(), "events": event_rows, "programs": program_rows,
+    return {"season": str(year), "as_of": now.isoformat(), "events": [r for r, _ in event_rows], "programs": program_rows,
             "totals": totals, "baseline": {"method": BASELINE_METHOD, "assumption": BASELINE_ASSUMPTION},
             "unknown": sorted(set(unknown))}
 
@@ -321,21 +322,19 @@ def _recurring(pid: str, program: Program, enrollments: list[EnrollmentRow], yea
     return lines
 
 
-def _capped(lines: list[Line], programs: dict[str, Program]) -> list[Line]:
-    """Lines of a term with a cap, scaled so the term pays at most its cap in the season."""
-    out = list(lines)
+def _cap(lines: list[Line], programs: dict[str, Program]) -> None:
+    """Scale the lines of a term with a cap so that the term pays at most its cap in the season."""
     for pid, program in programs.items():
         for key, terms in program.terms.items():
             for t in terms:
                 if t.cap is None:
                     continue
-                mine = [ln for ln in out if ln.program == pid and ln.type == t.type and ln.device == key]
+                mine = [ln for ln in lines if ln.program == pid and ln.type == t.type and ln.device == key]
                 total = sum(ln.amount for ln in mine)
                 if total > t.cap:
                     for ln in mine:
                         ln.amount *= t.cap / total
                         ln.why += f" (the term pays at most {money(t.cap, t.cap, t.currency)} a year)"
-    return out
 
 
 def _sums(rows: Iterable[Line | Posted]) -> dict[str, float]:

@@ -2,7 +2,10 @@
 """Set-up and run in one command, on a machine that has only Python 3.11+.
 
     python3 dev.py serve [--port 8000]   # install into .venv, build the catalog, serve API + web pages
-    python3 dev.py test  [pytest args]   # install test tools (and Debian's chromium), run every test
+    python3 dev.py test  [pytest args]   # install test tools (Debian's chromium and postgresql), run every test
+
+The tests run the household ledger on SQLite and on a private PostgreSQL cluster started here (in a
+temporary folder, on a free port of 127.0.0.1) and stopped afterwards; its URL is DERDIR_TEST_PG_URL.
 
 Installs are skipped when nothing changed (a stamp of pyproject.toml is kept in .venv).
 """
@@ -12,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -50,6 +55,48 @@ def ensure_chromium() -> None:
         print("chromium not found and cannot be installed here; browser tests will be skipped", flush=True)
 
 
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+def ensure_postgres() -> tuple[str, Path] | None:
+    """A private PostgreSQL cluster for the ledger's tests, from Debian's `postgresql` (installed when missing):
+    its URL and folder, or None where it cannot be had (the PostgreSQL tests then fail, they are not skipped)."""
+    bindir = _pg_bin()
+    if bindir is None and shutil.which("apt-get") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "postgresql", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        bindir = _pg_bin()
+    if bindir is None:
+        print("PostgreSQL not found and cannot be installed here", flush=True)
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="derdir-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root: the cluster belongs to the postgres user
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = folder / "data"
+    run(*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "derdir", "--no-sync", "-E", "UTF8",
+        stdout=subprocess.DEVNULL)
+    run(*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start", stdout=subprocess.DEVNULL)
+    run(*as_user, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "derdir", "derdir_test")
+    return f"postgresql://derdir@127.0.0.1:{port}/derdir_test", folder
+
+
+def stop_postgres(folder: Path) -> None:
+    bindir = _pg_bin()
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if bindir is not None:
+        subprocess.call([*as_user, str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w", "stop"],
+                        stdout=subprocess.DEVNULL)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test"):
         print(__doc__)
@@ -61,7 +108,15 @@ def main(argv: list[str]) -> int:
     ensure_venv("[test]")
     ensure_chromium()
     workers = ["-n", "2"] if not any(a.startswith("-n") for a in rest) else []
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *workers, *rest], cwd=ROOT)
+    env = {**os.environ, "DERDIR_REQUIRE_PG": "1"}  # under `dev.py test` the PostgreSQL tests must run
+    pg = None if os.environ.get("DERDIR_TEST_PG_URL") else ensure_postgres()
+    if pg is not None:
+        env["DERDIR_TEST_PG_URL"] = pg[0]
+    try:
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *workers, *rest], cwd=ROOT, env=env)
+    finally:
+        if pg is not None:
+            stop_postgres(pg[1])
 
 
 if __name__ == "__main__":

@@ -30,9 +30,11 @@ def public_base(url: str) -> str:
     return url
 
 
-def create_app(build_dir: Path, check_every: float = 1.0, base_url: str | None = None) -> FastAPI:
+def create_app(build_dir: Path, check_every: float = 1.0, base_url: str | None = None,
+               homes_db: str | None = None) -> FastAPI:
     """App serving the build in `build_dir`; a newly published build is picked up within `check_every` s.
-    `base_url` (or DERDIR_BASE_URL) is the public address pages name as their canonical URL."""
+    `base_url` (or DERDIR_BASE_URL) is the public address pages name as their canonical URL. `homes_db`
+    (a SQLAlchemy URL) turns on the household ledger at /v1/homes; None leaves it off."""
     app = FastAPI(title="DER Directory", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.live = LiveCatalog(build_dir, check_every)
     app.state.base_url = public_base(base_url if base_url is not None else os.environ.get("DERDIR_BASE_URL", ""))
@@ -40,6 +42,15 @@ def create_app(build_dir: Path, check_every: float = 1.0, base_url: str | None =
     middleware.install(app)
     app.include_router(router)
     app.include_router(household_router)
+    app.state.ledger = None
+    if homes_db:
+        from ..ledger import Ledger
+        from .homes import RateLimit
+        from .homes import router as homes_router
+
+        app.state.ledger = Ledger(homes_db)
+        app.state.homes_rate = RateLimit()
+        app.include_router(homes_router)
     docs.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -107,7 +107,8 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith("/v1/") or path == "/v1/catalog":
+        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith("/v1/") or path == "/v1/catalog" \
+                or any(k == b"authorization" for k, _ in scope.get("headers", ())):  # one caller's answer (a home's)
             await self.app(scope, receive, send)
             return
         live = getattr(scope["app"].state, "live", None)
@@ -156,7 +157,8 @@ class Guard(BaseHTTPMiddleware):
         version = getattr(request.state, "catalog_version", None)
         if version:  # which build answered: the same one for the whole request
             response.headers[VERSION_HEADER] = version
-        if request.method == "GET" and response.status_code == 200 and version:
+        private = "no-store" in response.headers.get("Cache-Control", "")  # a saved home's answers: never validated
+        if request.method == "GET" and response.status_code == 200 and version and not private:
             tag = 'W/"' + hashlib.sha1(f"{version}|{request.url.path}|{request.url.query}".encode()).hexdigest()[:20] + '"'
             response.headers["ETag"] = tag
             response.headers.setdefault("Cache-Control", "public, max-age=300")

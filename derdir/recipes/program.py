@@ -229,6 +229,24 @@ class Contact(Model):
     url: Url | None = None
 
 
+class HubSignal(Model):
+    """How a hub sees, in an entity another integration already creates, that a home is in the program or that an
+    event is on (Tesla's integrations: `grid_services_active`). The hub reads it; it never adds a cloud client."""
+
+    hub: Literal["home-assistant"]
+    integration: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")] = Field(
+        description="The integration (Home Assistant domain) that creates the entity, e.g. tesla_fleet.")
+    domain: Literal["binary_sensor", "sensor"]
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,100}$")] | None = Field(None, description=(
+        "The entity's translation key in that integration; absent: any entity of that domain it creates."))
+    shows: Literal["enrolled", "event", "power"] = Field(description=(
+        "enrolled: the home is in the program; event: one is on; power: the kW the device delivers for it."))
+    on_states: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
+        default_factory=lambda: ["on"], description="States that mean yes.")
+    note: Text | None = None
+    sources: list[Source] = Field(min_length=1)
+
+
 class Program(Recipe):
     """A VPP or demand-response program."""
 
@@ -252,3 +270,5 @@ class Program(Recipe):
     excludes_programs: list[Id] = Field(default_factory=list, description="Programs a customer cannot join at the same time.")
     excludes_all_programs: bool = Field(False, description="No other demand-response program at the same time.")
     contact: Contact | None = None
+    hub_signals: list[HubSignal] = Field(default_factory=list, description=(
+        "Entities of other hub integrations that show enrollment or an event (read by the Home Assistant integration)."))

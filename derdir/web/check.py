@@ -80,6 +80,33 @@ def check_form(request: Request, cat: Cat) -> HTMLResponse:
     return _render(request, cat, {})
 
 
+@router.get("/check/home/{home_id}", response_class=HTMLResponse)
+def check_saved_home(request: Request, cat: Cat, home_id: str, token: str = "") -> HTMLResponse:
+    """A home saved in the ledger, through its token link (no cookie): its devices checked, its enrolled
+    programs shown as enrolled. A wrong token is the same 404 as an unknown home."""
+    from ..errors import NotFound
+    from .render import error
+
+    ledger = getattr(request.app.state, "ledger", None)
+    try:
+        if ledger is None:
+            raise NotFound("home", home_id)
+        home = ledger.home(home_id[:32], token[:200])
+        result = ledger.evaluate(cat, home["id"], token)
+    except NotFound:
+        return error(request, 404, "Home not found", "No saved home matches this link (or its token is wrong).")
+    devices = [d["report"] for d in home["devices"]]
+    market = home["utility"] or (home["location"] if isinstance(home["location"], str) else home["region"] or "")
+    form = {"market": market, "hub": home["hub"] or "", "enrolled": ", ".join(result["enrolled"]),
+            "devices": "\n".join(f"{d.get('manufacturer') or ''} | {d.get('model') or d.get('model_id') or ''}"
+                                 for d in devices)}
+    recs = recommend(cat, market, home["hub"], devices, 8, None, result["enrolled"])
+    response = _render(request, cat, form, result=result, recs=recs["recommendations"], uploaded=0,
+                       devices_sent=len(devices), truncated=0, saved_home=home["id"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @router.post("/check", response_class=HTMLResponse)
 async def check_submit(request: Request, cat: Cat) -> HTMLResponse:
     """Evaluate the home described by the form (and the uploaded registry); nothing is kept."""

@@ -9,6 +9,7 @@ import typer
 
 from ..app import app
 from ..common import BuildOption, CatalogOption, build_root, catalog_root, console, fail, handle_errors, progress_bar
+from .home import default_homes_db
 
 
 @app.command()
@@ -19,6 +20,10 @@ def serve(
     base_url: Optional[str] = typer.Option(None, "--base-url", envvar="DERDIR_BASE_URL",
                                            help="Public address pages give as their canonical URL, e.g. "
                                                 "https://der.example (default: relative links)."),
+    no_homes: bool = typer.Option(False, "--no-homes", help="Leave the household ledger (/v1/homes) off."),
+    homes_db: Optional[str] = typer.Option(None, "--homes-db", envvar="DERDIR_HOMES_DB",
+                                           help="The ledger's store: a SQLAlchemy URL such as postgresql://user@host/db "
+                                                "(default: SQLite, homes.sqlite3 in the build folder)."),
     catalog: Optional[Path] = CatalogOption,
     build_dir: Optional[Path] = BuildOption,
 ) -> None:
@@ -48,6 +53,12 @@ def serve(
         cat = open_catalog(root, out, progress=step)
     os.environ["DERDIR_BUILD"] = str(out)
     os.environ["DERDIR_BASE_URL"] = base
+    os.environ["DERDIR_HOMES_DB"] = "" if no_homes else homes_db or default_homes_db(out)
+    if not no_homes:
+        with handle_errors():  # a store that cannot be opened (or migrated) fails here, in one line
+            from ...ledger import Ledger
+
+            Ledger(os.environ["DERDIR_HOMES_DB"]).close()
     message = f"serving catalog {cat.version} on http://{host}:{port}/ (docs at /docs)"
     if workers > 1:  # uvicorn's process manager: the port was free a moment ago
         console.print(message, highlight=False)

@@ -62,7 +62,29 @@ def catalog_stats(files: CatalogFiles, today: date | None = None) -> dict[str, A
         "stale_ids": stale,
         **source_figures(files, today),
         **program_geography(files),
+        **rebate_figures(files, utilities, today),
     }
+
+
+def rebate_figures(files: CatalogFiles, utilities: dict[str, Any], today: date) -> dict[str, Any]:
+    """Purchase rebates: recipes, terms current today (not past their end date), and current terms by state
+    (the rebate's regions, or its utilities' regions) and by device category."""
+    by_state: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    terms = current = 0
+    for r in files.recipes.get("rebate", {}).values():
+        m = r.model
+        states = set(m.markets.regions) | {g for u in m.markets.utilities if u in utilities for g in utilities[u].regions}
+        for t in m.terms:
+            terms += 1
+            if t.ends_on is not None and t.ends_on < today:
+                continue
+            current += 1
+            by_state.update(states)
+            by_category.update(t.categories)
+    return {"rebates": len(files.recipes.get("rebate", {})), "rebate_terms": terms, "rebate_terms_current": current,
+            "rebate_terms_by_state": dict(sorted(by_state.items())),
+            "rebate_terms_by_category": dict(sorted(by_category.items()))}
 
 
 def source_figures(files: CatalogFiles, today: date) -> dict[str, Any]:

@@ -136,3 +136,13 @@ def test_an_income_rebate_counts_only_once_the_household_confirms_its_income(rca
     assert low_income(None)["status"] == "conditional" and low_income(None)["counted"] is False
     assert low_income({"income": False})["counted"] is False
     assert low_income({"income": True})["counted"] is True
+
+
+def test_stats_count_rebates_by_state_and_category(mini: Callable[..., Path]) -> None:
+    from derdir.catalog.source import read_catalog
+    from derdir.stats import catalog_stats
+
+    figures = catalog_stats(read_catalog(mini(REBATES)))
+    assert figures["rebates"] == 1 and figures["rebate_terms"] == 3 and figures["rebate_terms_current"] == 3
+    assert figures["rebate_terms_by_state"] == {"US-CA": 3}
+    assert figures["rebate_terms_by_category"] == {"water-heater": 3}

@@ -146,3 +146,13 @@ def test_stats_count_rebates_by_state_and_category(mini: Callable[..., Path]) ->
     assert figures["rebates"] == 1 and figures["rebate_terms"] == 3 and figures["rebate_terms_current"] == 3
     assert figures["rebate_terms_by_state"] == {"US-CA": 3}
     assert figures["rebate_terms_by_category"] == {"water-heater": 3}
+
+
+def test_the_audit_warns_of_a_rebate_term_past_its_end_date(mini: Callable[..., Path]) -> None:
+    from derdir.audit import audit_catalog
+
+    files = dict(REBATES)
+    files["rebates/ca/pge-tank-rebates.yaml"] = files["rebates/ca/pge-tank-rebates.yaml"].replace(
+        "  excludes: [small]\n", "  excludes: [small]\n  ends_on: 2025-06-30\n", 1)
+    problems = [(p.rule, p.severity, p.field) for p in audit_catalog(mini(files)) if p.rule == "stale"]
+    assert problems == [("stale", "warning", "terms[0].ends_on")]

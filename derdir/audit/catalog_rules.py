@@ -173,7 +173,8 @@ def claims(files: CatalogFiles) -> Iterator[Problem]:
 
 
 def staleness(files: CatalogFiles) -> Iterator[Problem]:
-    """Recipes not verified for over a year, and programs past their end date still marked active."""
+    """Recipes not verified for over a year, programs past their end date still marked active, and rebate
+    terms past their end date."""
     today = date.today()
     for rec in files.checked():
         if today - rec.model.verified_on > STALE_AFTER:
@@ -189,6 +190,11 @@ def staleness(files: CatalogFiles) -> Iterator[Problem]:
         p = rec.model
         if p.status == "active" and p.ended_on and p.ended_on < today:
             yield _at(rec, "stale", ("status",), f"status is active but the program ended on {p.ended_on}", "warning")
+    for rec in files.checked("rebate"):
+        for i, t in enumerate(rec.model.terms):
+            if t.ends_on and t.ends_on < today:
+                yield _at(rec, "stale", ("terms", i, "ends_on"), f"ended on {t.ends_on}: answers show it as expired; "
+                          "remove the term or record its successor", "warning")
 
 
 _SEEN = re.compile(r'"seen":"(\d{4}-\d{2}-\d{2})"')

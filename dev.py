@@ -2,7 +2,9 @@
 """Set-up and run in one command, on a machine that has only Python 3.11+.
 
     python3 dev.py serve [--port 8000]   # install into .venv, build the catalog, serve API + web pages
-    python3 dev.py test  [pytest args]   # install test tools (Debian's chromium and postgresql), run every test
+    python3 dev.py test  [pytest args]   # install test tools (Debian's chromium and postgresql), run every test,
+                                         # then the Home Assistant integration's tests (as test-ha)
+    python3 dev.py test-ha [pytest args] # the Home Assistant integration's tests alone, in .venv-ha
 
 The tests run the household ledger on SQLite and on a private PostgreSQL cluster started here (in a
 temporary folder, on a free port of 127.0.0.1) and stopped afterwards; its URL is DERDIR_TEST_PG_URL.
@@ -97,7 +99,49 @@ def stop_postgres(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+VENV_HA = ROOT / ".venv-ha"
+HA_PINS = ["homeassistant==2025.4.4", "pytest-homeassistant-custom-component==0.13.236"]
+
+
+def ha_python() -> str:
+    """A Python for Home Assistant 2025.4 (3.13): $DERDIR_HA_PYTHON, pyenv's 3.13.x, python3.13, or this one."""
+    if os.environ.get("DERDIR_HA_PYTHON"):
+        return os.environ["DERDIR_HA_PYTHON"]
+    roots = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"]
+    found = sorted(p for r in roots for p in r.glob("3.13*/bin/python3"))
+    if found:
+        return str(found[-1])
+    if shutil.which("python3.13"):
+        return str(shutil.which("python3.13"))
+    if sys.version_info[:2] >= (3, 13):
+        return sys.executable
+    sys.exit("the Home Assistant tests need Python 3.13 (set DERDIR_HA_PYTHON)")
+
+
+def ensure_ha_venv() -> Path:
+    """.venv-ha: Home Assistant, its test harness and this library (installed again when pyproject.toml changes)."""
+    python = VENV_HA / ("Scripts" if os.name == "nt" else "bin") / "python"
+    if not python.exists():
+        run(ha_python(), "-m", "venv", str(VENV_HA))
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join(HA_PINS).encode()).hexdigest()
+    stamp = VENV_HA / ".derdir-installed"
+    if not stamp.exists() or stamp.read_text() != digest:
+        run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(str(python), "-m", "pip", "install", "--quiet", *HA_PINS)
+        run(str(python), "-m", "pip", "install", "--quiet", "-e", ".", cwd=ROOT)
+        stamp.write_text(digest)
+    return python
+
+
+def test_ha(rest: list[str]) -> int:
+    """The integration's tests on a real Home Assistant (the bundled catalog is built by their first fixture)."""
+    python = ensure_ha_venv()
+    return subprocess.call([str(python), "-m", "pytest", "-c", "tests_ha/pytest.ini", *rest], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "test-ha":
+        return test_ha(argv[1:])
     if not argv or argv[0] not in ("serve", "test"):
         print(__doc__)
         return 2
@@ -113,10 +157,11 @@ def main(argv: list[str]) -> int:
     if pg is not None:
         env["DERDIR_TEST_PG_URL"] = pg[0]
     try:
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *workers, *rest], cwd=ROOT, env=env)
+        code = subprocess.call([str(BIN / "python"), "-m", "pytest", *workers, *rest], cwd=ROOT, env=env)
     finally:
         if pg is not None:
             stop_postgres(pg[1])
+    return code or test_ha([])
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
         os.execv(str(BIN / "derdir"), [str(BIN / "derdir"), "serve", *rest])
     ensure_venv("[test]")
     ensure_chromium()
-    workers = ["-n", "2"] if not any(a.startswith("-n") for a in rest) else []
+    workers = ["-n", "2", "--dist", "loadgroup"] if not any(a.startswith("-n") for a in rest) else []
     env = {**os.environ, "DERDIR_REQUIRE_PG": "1"}  # under `dev.py test` the PostgreSQL tests must run
     pg = None if os.environ.get("DERDIR_TEST_PG_URL") else ensure_postgres()
     if pg is not None:

@@ -10,8 +10,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import free_port
+
+# Timing-sensitive servers: run on one worker, one after another (`--dist loadgroup`), never beside each other
+pytestmark = pytest.mark.xdist_group("servers")
 
 
 def start(real_build: Path, tmp_path: Path, db: str | None = None, *extra: str) -> tuple[subprocess.Popen, str]:

@@ -18,19 +18,25 @@ import uvicorn
 
 from derdir.api import server as served
 from derdir.api.app import create_app
-from tests.conftest import free_port
 
 SLOW_CLIENTS = 60
+
+# Timing-sensitive servers: run on one worker, one after another (`--dist loadgroup`), never beside each other
+pytestmark = pytest.mark.xdist_group("servers")
 
 
 @pytest.fixture
 def deadline_server(real_build: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """A uvicorn server in this process with the service's protocol and a 0.5 s header deadline."""
     monkeypatch.setattr(served, "HEADER_TIMEOUT_S", 0.5)
-    port = free_port()
+    # the listening socket is bound here (port 0), so no server another test starts can take its port between
+    # choosing it and listening on it
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(real_build), host="127.0.0.1", port=port, log_level="warning",
                                            http=served.DeadlineProtocol, timeout_keep_alive=30))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:

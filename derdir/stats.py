@@ -72,7 +72,8 @@ def rebate_figures(files: CatalogFiles, utilities: dict[str, Any], today: date) 
     by_state: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     terms = current = 0
-    for r in files.recipes.get("rebate", {}).values():
+    rebates = files.recipes.get("rebate", {})
+    for r in rebates.values():
         m = r.model
         states = set(m.markets.regions) | {g for u in m.markets.utilities if u in utilities for g in utilities[u].regions}
         for t in m.terms:
@@ -82,7 +83,7 @@ def rebate_figures(files: CatalogFiles, utilities: dict[str, Any], today: date) 
             current += 1
             by_state.update(states)
             by_category.update(t.categories)
-    return {"rebates": len(files.recipes.get("rebate", {})), "rebate_terms": terms, "rebate_terms_current": current,
+    return {"rebates": len(rebates), "rebate_terms": terms, "rebate_terms_current": current,
             "rebate_terms_by_state": dict(sorted(by_state.items())),
             "rebate_terms_by_category": dict(sorted(by_category.items()))}
 

@@ -15,6 +15,7 @@ from derdir.catalog.index import Catalog
 from derdir.recommendations import recommend
 
 from tests.conftest import recipe
+from tests.test_trusted_answers import FILES
 
 BURLINGTON_HPWH = "vt-burlington-electric-department-burlington-electric-department-rebate-for-heat-pump-water-heater"
 
@@ -69,13 +70,7 @@ def test_an_owners_rebate_is_asked_of_a_household_that_has_not_said_and_refused_
 
 
 REBATES = {
-    "devices/water-heater/acme-tank.yaml": recipe("""
-        category: water-heater
-        manufacturer: Acme
-        product_name: Acme Heat Pump Tank
-        model_numbers: [AT-65]
-        power: {controllable_kw: 4.5}
-    """),
+    "devices/water-heater/acme-tank.yaml": FILES["devices/water-heater/acme-tank.yaml"],
     "programs/tank-saver.yaml": recipe("""
         name: Tank Saver
         operator: PG&E

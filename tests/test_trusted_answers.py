@@ -232,19 +232,9 @@ def test_what_each_utility_would_pay_leaves_out_a_term_whose_condition_is_denied
     # cannot meet: SCE's smart-panel bonus needs solar, and this home has none.
     root = mini({
         "devices/water-heater/acme-tank.yaml": FILES["devices/water-heater/acme-tank.yaml"],
-        "programs/sce-tank.yaml": recipe("""
-            name: SCE Tank
-            operator: SCE
-            urls: {info: https://example.org/sce}
-            markets: {utilities: [sce]}
-            eligibility:
-              rules: [{category: water-heater, manufacturers: [Acme]}]
-            incentives:
-            - {type: per-year, amount: 40}
-            - type: per-year
-              amount: 60
-              conditions: [{kind: solar, text: with rooftop solar}]
-        """)})
+        "programs/sce-tank.yaml": FILES["programs/sce-tank.yaml"].replace(  # the same program with a solar bonus
+            "- {type: per-year, amount: 40}\n",
+            "- {type: per-year, amount: 40}\n- {type: per-year, amount: 60, conditions: [{kind: solar, text: with rooftop solar}]}\n", 1)})
     build(root, root.parent / "build")
     cat = Catalog((root.parent / "build" / "current").resolve())
 
